@@ -1,0 +1,70 @@
+"""The hall server: `create_app()` builds the Flask app; importing the package does nothing else.
+
+Blueprints, one per audience: `kiosk` (residents at the touch screen, public), `public` (a
+resident's phone: ticket status), `display` (hall board and window screens, public, read-only),
+`staff` (window console), `admin` (settings, accounts, audit), plus `auth` (sign in/out).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A per-installation key kept in instance/, so sessions survive a restart."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from . import web
+    from .db import default_database_url, init_database
+    from .migrations import migrate_database
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config = dict(config or {})
+    instance = Path(config.get("INSTANCE_PATH", app.instance_path))
+    app.config.update(
+        DATABASE_URL=default_database_url(instance),
+        HALL_CODE=None,  # which hall this process serves; None = the first hall
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        LANGUAGES=("zh_CN", "en"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        KIOSK_IDLE_SECONDS=60,
+        AUDIO_CACHE_DIR=str(instance / "audio"),
+        START_PRINT_SPOOL=False,
+        MIGRATE=True,
+    )
+    app.config.update(config)
+    # One gettext domain per area (messages, kiosk, staff, …), all in one directory: flask-babel
+    # pairs the i-th directory with the i-th domain, so the directory is repeated.
+    translations = ROOT / "kiosk" / "translations"
+    found = sorted({po.stem for po in translations.glob("*/LC_MESSAGES/*.mo")}) or ["messages"]
+    app.config.setdefault("BABEL_DOMAIN", ";".join(found))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(translations)] * len(found))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    init_database(app.config["DATABASE_URL"])
+    if app.config["MIGRATE"]:
+        migrate_database()
+    web.init_app(app)
+    return app

@@ -1,0 +1,105 @@
+"""The audit trail: every staff and admin action, appended to a hash-chained log.
+
+Each entry's hash covers its own fields and the previous entry's hash, so editing or deleting a
+row breaks the chain at that row; `verify_chain` finds where. Appends for one hall are
+serialized (the SQLite write lock, or an advisory lock on PostgreSQL) so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from . import clock
+from .db import db, is_postgres, write_transaction
+from .models import AuditEntry, Hall, Staff
+
+GENESIS = "0" * 64
+
+
+def _canonical(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    payload = "\x1f".join(
+        [
+            entry.prev_hash,
+            str(entry.hall_id),
+            entry.at.isoformat(timespec="microseconds"),
+            str(entry.actor_id or ""),
+            entry.actor_name,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.before,
+            entry.after,
+        ]
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(
+    hall: Hall | int,
+    actor: Staff | None,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    *,
+    before=None,
+    after=None,
+    now=None,
+) -> AuditEntry:
+    """Append one entry (inside the caller's transaction if there is one)."""
+    hall_id = hall if isinstance(hall, int) else hall.id
+    with write_transaction():
+        if is_postgres():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (7301, hall_id))
+        last = (
+            AuditEntry.select(AuditEntry.entry_hash)
+            .where(AuditEntry.hall == hall_id)
+            .order_by(AuditEntry.id.desc())
+            .first()
+        )
+        entry = AuditEntry(
+            hall=hall_id,
+            at=now or clock.utcnow(),
+            actor=actor,
+            actor_name=actor.display_name if actor else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=_canonical(before),
+            after=_canonical(after),
+            prev_hash=last.entry_hash if last else GENESIS,
+        )
+        entry.entry_hash = entry_digest(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    entries: int
+    broken_at: int | None  # id of the first entry that does not verify
+    reason: str
+
+
+def verify_chain(hall: Hall | int) -> ChainCheck:
+    hall_id = hall if isinstance(hall, int) else hall.id
+    previous, count = GENESIS, 0
+    query = AuditEntry.select().where(AuditEntry.hall == hall_id).order_by(AuditEntry.id)
+    for entry in query.iterator():
+        count += 1
+        if entry.prev_hash != previous:
+            return ChainCheck(False, count, entry.id, "previous entry missing or changed")
+        if entry_digest(entry) != entry.entry_hash:
+            return ChainCheck(False, count, entry.id, "entry content changed")
+        previous = entry.entry_hash
+    return ChainCheck(True, count, None, "")

@@ -1,0 +1,116 @@
+"""The working-day calendar: Mon-Fri, minus public holidays, plus make-up working days (调休).
+
+Each hall keeps its own exceptions (`CalendarDay`) so it can edit them and import a year from a
+CSV (`date,kind,name` with kind `holiday`/`workday`, or 休/班). Deadlines of promised matters
+are counted in working days from here: the day of acceptance does not count.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from .db import db
+from .errors import N_, ValidationError
+from .models import CalendarDay, Hall
+
+_KIND_WORDS = {
+    "holiday": "holiday",
+    "休": "holiday",
+    "假": "holiday",
+    "workday": "workday",
+    "班": "workday",
+}
+
+
+def _exceptions(hall: Hall, start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    rows = CalendarDay.select(CalendarDay.day, CalendarDay.kind).where(
+        (CalendarDay.hall == hall) & (CalendarDay.day >= start) & (CalendarDay.day <= end)
+    )
+    return {row.day: row.kind for row in rows}
+
+
+def _is_working(day: dt.date, exceptions: dict[dt.date, str]) -> bool:
+    kind = exceptions.get(day)
+    if kind == "holiday":
+        return False
+    if kind == "workday":
+        return True
+    return day.weekday() < 5
+
+
+def is_working_day(hall: Hall, day: dt.date) -> bool:
+    return _is_working(day, _exceptions(hall, day, day))
+
+
+def working_days_after(hall: Hall, start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (the start day itself does not count)."""
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    if days == 0:
+        return start
+    # Generous window: even Spring Festival (a 9-day break) cannot push past 3x + 30 days.
+    exceptions = _exceptions(hall, start, start + dt.timedelta(days=days * 3 + 30))
+    day, counted = start, 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if _is_working(day, exceptions):
+            counted += 1
+    return day
+
+
+def working_days_between(hall: Hall, start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (negative when end < start)."""
+    if end < start:
+        return -working_days_between(hall, end, start)
+    exceptions = _exceptions(hall, start, end)
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += _is_working(day, exceptions)
+    return count
+
+
+def next_working_day(hall: Hall, day: dt.date) -> dt.date:
+    return working_days_after(hall, day, 1)
+
+
+def import_csv(hall: Hall, text: str) -> int:
+    """Import calendar exceptions; all rows are checked first, then written at once."""
+    rows: list[tuple[dt.date, str, str]] = []
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for line_number, record in enumerate(reader, start=1):
+        if not record or not "".join(record).strip() or record[0].strip().startswith("#"):
+            continue
+        if line_number == 1 and record[0].strip().lower() in ("date", "日期"):
+            continue
+        if len(record) < 2:
+            raise ValidationError(N_("第 %(line)s 行：需要“日期,类型”两列"), line=line_number)
+        try:
+            day = dt.date.fromisoformat(record[0].strip())
+        except ValueError:
+            raise ValidationError(
+                N_("第 %(line)s 行：日期“%(value)s”应为 2026-10-01 这样的格式"),
+                line=line_number,
+                value=record[0].strip(),
+            ) from None
+        kind = _KIND_WORDS.get(record[1].strip().lower())
+        if kind is None:
+            raise ValidationError(
+                N_("第 %(line)s 行：类型“%(value)s”应为 holiday/休 或 workday/班"),
+                line=line_number,
+                value=record[1].strip(),
+            )
+        rows.append((day, kind, record[2].strip() if len(record) > 2 else ""))
+    with db.atomic():
+        for day, kind, name in rows:
+            (
+                CalendarDay.insert(hall=hall, day=day, kind=kind, name=name)
+                .on_conflict(
+                    conflict_target=[CalendarDay.hall, CalendarDay.day],
+                    update={CalendarDay.kind: kind, CalendarDay.name: name},
+                )
+                .execute()
+            )
+    return len(rows)

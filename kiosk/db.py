@@ -1,0 +1,87 @@
+"""The database connection: one peewee proxy, opened by the app factory or a script.
+
+SQLite (a file, WAL journal) is the default; PostgreSQL is used when the URL says so, so that
+many halls can share one server. This module owns the connection settings and the one helper
+every read-then-write unit of work uses, `write_transaction()`, which takes the write lock at
+the start (BEGIN IMMEDIATE on SQLite). On PostgreSQL the counters and tickets are protected by
+row locks taken inside the transaction (UPDATE ... RETURNING, conditional updates).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+
+db = DatabaseProxy()
+
+# synchronous=FULL: in WAL mode this fsyncs the log at every commit, so a ticket number that was
+# shown to a resident survives a power cut of the hall PC (NORMAL only survives a process crash).
+# Measured cost in scripts/bench.py; it stays well above the 300 tickets/s target.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 15000,
+    "foreign_keys": 1,
+    "synchronous": "full",
+    "cache_size": -16000,
+}
+
+
+def make_database(url: str) -> Database:
+    """Build (not open) a database from a URL or a plain SQLite file path."""
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlparse(url)
+        return PostgresqlDatabase(
+            parts.path.lstrip("/"),
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname or None,
+            port=parts.port or 5432,
+            autoconnect=False,
+            autorollback=True,
+        )
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, autoconnect=False, timeout=15)
+
+
+def init_database(url: str) -> Database:
+    """Point the shared proxy at the database named by `url` and return it."""
+    database = make_database(url)
+    db.initialize(database)
+    return database
+
+
+def default_database_url(instance_path: str | Path) -> str:
+    return os.environ.get("DATABASE_URL") or str(Path(instance_path) / "hall.sqlite3")
+
+
+def is_postgres() -> bool:
+    return isinstance(db.obj, PostgresqlDatabase)
+
+
+def write_transaction():
+    """A transaction that holds the write lock from its first statement.
+
+    SQLite's default DEFERRED transaction upgrades its lock at the first write and then fails
+    with "database is locked" under concurrency; IMMEDIATE queues behind busy_timeout instead.
+    """
+    if is_postgres():
+        return db.atomic()
+    return db.atomic("IMMEDIATE")
+
+
+class connection:
+    """Context manager for scripts and threads: open the connection if closed, close it after."""
+
+    def __enter__(self):
+        self._opened = db.connect(reuse_if_open=True)
+        return db
+
+    def __exit__(self, *exc):
+        if self._opened and not db.is_closed():
+            db.close()
+        return False

@@ -1,0 +1,25 @@
+"""The one place that reads htmx's HX-* request headers (through htmx-flask)."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, request
+
+
+def is_htmx() -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def render(page: str, fragment: str, **context) -> Response:
+    """A whole page on a normal request, just the fragment for htmx (one source for both)."""
+    from flask import make_response
+
+    html = render_template(fragment if is_htmx() else page, **context)
+    response = make_response(html)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def trigger(response: Response, event: str) -> Response:
+    """Tell other panels on the page that something changed (HX-Trigger), without coupling ids."""
+    response.headers["HX-Trigger"] = event
+    return response

@@ -1,0 +1,527 @@
+"""The queue engine: issuing tickets, calling, recalling, skipping, transferring, completing.
+
+Pure Python over peewee (no Flask). Every rule of the queue lives here:
+- numbering: service prefix + zero-padded number, per hall, service and local day;
+- who is called next: priority class, then the window's service order, then arrival, with a
+  fairness rule (after `Hall.priority_streak_limit` priority calls in a row at a window, a
+  waiting normal ticket goes first);
+- every state change is guarded by a conditional UPDATE on (status, version), so two windows
+  never get the same ticket and an action on a ticket that changed meanwhile changes nothing;
+- every state change writes a `QueueEvent`; wait and handling times derive from them.
+Read-then-write work runs in `write_transaction()` (BEGIN IMMEDIATE on SQLite).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from peewee import JOIN, Case, fn
+
+from . import clock
+from .calendar import is_working_day, next_working_day
+from .db import write_transaction
+from .errors import N_, QueueError
+from .models import DailyCounter, Hall, QueueEvent, Service, Staff, Ticket, Window, WindowService
+
+PRIORITY_KINDS = ("elderly", "disabled", "pregnant", "military", "appointment")
+DEFAULT_HANDLING_SECONDS = 300
+RECENT_HANDLING_SAMPLE = 20
+
+
+@dataclass(frozen=True)
+class HallHours:
+    open_now: bool
+    reason: str  # "" when open; else "closed_day" / "before_open" / "after_close"
+    next_open: dt.datetime | None  # local time of the next opening when closed
+
+
+def hall_hours(hall: Hall, now: dt.datetime | None = None) -> HallHours:
+    """Whether the hall takes tickets now, and when it opens again if not."""
+    now = now or clock.utcnow()
+    if hall.always_open:
+        return HallHours(True, "", None)
+    local = clock.to_local(now, hall.timezone).replace(tzinfo=None)
+    opens, closes = clock.parse_hhmm(hall.opens_at), clock.parse_hhmm(hall.closes_at)
+    today = local.date()
+    open_day = hall.weekend_service or is_working_day(hall, today)
+    if open_day and opens <= local.time() < closes:
+        return HallHours(True, "", None)
+    if open_day and local.time() < opens:
+        return HallHours(False, "before_open", dt.datetime.combine(today, opens))
+    next_day = today + dt.timedelta(days=1)
+    if not hall.weekend_service:
+        next_day = next_working_day(hall, today)
+    return HallHours(
+        False, "after_close" if open_day else "closed_day", dt.datetime.combine(next_day, opens)
+    )
+
+
+def _new_public_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _event(ticket: Ticket | None, kind: str, *, hall: Hall, now: dt.datetime, **fields) -> None:
+    QueueEvent.create(hall=hall, ticket=ticket, kind=kind, at=now, **fields)
+
+
+def issue_ticket(
+    hall: Hall,
+    service: Service,
+    *,
+    priority: str = "",
+    kiosk: str = "",
+    now: dt.datetime | None = None,
+    enforce_hours: bool = True,
+) -> Ticket:
+    """Issue the next ticket of `service` today. Raises QueueError and changes nothing if the
+    service is paused, the hall is closed, the daily cap is reached or the kiosk is too fast."""
+    now = now or clock.utcnow()
+    if priority not in Ticket.PRIORITIES:
+        raise QueueError(N_("未知的优先类别"))
+    if service.hall_id != hall.id:
+        raise QueueError(N_("该业务不属于本大厅"))
+    if not service.active:
+        raise QueueError(N_("“%(service)s”暂停取号，请咨询工作人员"), service=service.name)
+    if enforce_hours:
+        hours = hall_hours(hall, now)
+        if not hours.open_now:
+            raise QueueError(
+                N_("大厅已停止取号，下次开放时间：%(when)s"),
+                when=hours.next_open.strftime("%Y-%m-%d %H:%M") if hours.next_open else "",
+            )
+    today = clock.local_date(now, hall.timezone)
+    with write_transaction():
+        if kiosk and hall.kiosk_tickets_per_minute > 0:
+            recent = (
+                Ticket.select()
+                .where(
+                    (Ticket.hall == hall)
+                    & (Ticket.kiosk == kiosk)
+                    & (Ticket.issued_at > now - dt.timedelta(minutes=1))
+                )
+                .count()
+            )
+            if recent >= hall.kiosk_tickets_per_minute:
+                raise QueueError(N_("取号过于频繁，请稍候一分钟再试"))
+        DailyCounter.insert(
+            hall=hall, service=service, local_date=today, last_number=0
+        ).on_conflict_ignore().execute()
+        # UPDATE … RETURNING locks the counter row on PostgreSQL; on SQLite the IMMEDIATE
+        # transaction already holds the write lock.
+        cursor = (
+            DailyCounter.update(last_number=DailyCounter.last_number + 1)
+            .where(
+                (DailyCounter.hall == hall)
+                & (DailyCounter.service == service)
+                & (DailyCounter.local_date == today)
+            )
+            .returning(DailyCounter.last_number)
+            .execute()
+        )
+        number = next(iter(cursor)).last_number
+        if service.daily_cap and number > service.daily_cap:
+            raise QueueError(
+                N_("“%(service)s”今日号码已发完（每日 %(cap)s 个），请明天再来"),
+                service=service.name,
+                cap=service.daily_cap,
+            )
+        ticket = Ticket.create(
+            hall=hall,
+            service=service,
+            issued_service=service,
+            local_date=today,
+            sequence=number,
+            display_number=f"{service.prefix}{number:03d}",
+            public_code=_new_public_code(),
+            priority=priority,
+            status="waiting",
+            issued_at=now,
+            queue_at=now,
+            kiosk=kiosk,
+        )
+        _event(ticket, "issued", hall=hall, now=now, to_service=service, detail=priority)
+    return ticket
+
+
+def window_services(window: Window) -> list[tuple[int, int]]:
+    """(service id, position) pairs the window serves, in order."""
+    rows = (
+        WindowService.select(WindowService.service, WindowService.position)
+        .join(Service)
+        .where((WindowService.window == window) & (Service.active == True))  # noqa: E712
+        .order_by(WindowService.position)
+    )
+    return [(row.service_id, row.position) for row in rows]
+
+
+def current_ticket(window: Window) -> Ticket | None:
+    return (
+        Ticket.select()
+        .where((Ticket.window == window) & (Ticket.status == "called"))
+        .order_by(Ticket.called_at.desc())
+        .first()
+    )
+
+
+def _candidates(window: Window, today: dt.date, priority_class: bool | None, limit: int = 5):
+    services = window_services(window)
+    service_ids = [sid for sid, _ in services]
+    position = (
+        Case(
+            Ticket.service,
+            [(sid, pos) for sid, pos in services],
+            0,
+        )
+        if services
+        else 0
+    )
+    is_priority = Case(None, [(Ticket.priority != "", 0)], 1)
+    eligible = ((Ticket.service.in_(service_ids)) & (Ticket.target_window.is_null())) | (
+        Ticket.target_window == window
+    )
+    query = Ticket.select().where(
+        (Ticket.hall == window.hall_id)
+        & (Ticket.local_date == today)
+        & (Ticket.status == "waiting")
+        & eligible
+    )
+    if priority_class is True:
+        query = query.where(Ticket.priority != "")
+    elif priority_class is False:
+        query = query.where(Ticket.priority == "")
+    return list(query.order_by(is_priority, position, Ticket.queue_at, Ticket.id).limit(limit))
+
+
+def call_next(
+    window: Window, staff: Staff | None = None, *, now: dt.datetime | None = None
+) -> Ticket | None:
+    """Call the next ticket to `window`; None when nobody is waiting for it."""
+    now = now or clock.utcnow()
+    with write_transaction():
+        window = Window.get_by_id(window.id)  # fresh paused flag and streak inside the lock
+        if window.paused:
+            raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
+        serving = current_ticket(window)
+        if serving is not None:
+            raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
+        hall = Hall.get_by_id(window.hall_id)
+        today = clock.local_date(now, hall.timezone)
+        candidates = _candidates(window, today, None)
+        if not candidates:
+            return None
+        if (
+            candidates[0].priority
+            and hall.priority_streak_limit > 0
+            and window.priority_streak >= hall.priority_streak_limit
+        ):
+            normal = _candidates(window, today, False)
+            if normal:
+                candidates = normal + candidates
+        for candidate in candidates:
+            changed = (
+                Ticket.update(
+                    status="called",
+                    window=window,
+                    target_window=None,
+                    called_at=now,
+                    staff=staff,
+                    # 首问负责: the first staff member to serve the resident stays on record.
+                    first_staff=fn.COALESCE(Ticket.first_staff, staff.id if staff else None),
+                    version=Ticket.version + 1,
+                )
+                .where(
+                    (Ticket.id == candidate.id)
+                    & (Ticket.status == "waiting")
+                    & (Ticket.version == candidate.version)
+                )
+                .execute()
+            )
+            if changed:
+                streak = window.priority_streak + 1 if candidate.priority else 0
+                Window.update(priority_streak=streak).where(Window.id == window.id).execute()
+                _event(candidate, "called", hall=hall, now=now, window=window, staff=staff)
+                return Ticket.get_by_id(candidate.id)
+    return None
+
+
+def _guarded_update(ticket: Ticket, expected_status: str, **changes) -> Ticket:
+    changed = (
+        Ticket.update(version=Ticket.version + 1, **changes)
+        .where(
+            (Ticket.id == ticket.id)
+            & (Ticket.status == expected_status)
+            & (Ticket.version == ticket.version)
+        )
+        .execute()
+    )
+    if not changed:
+        raise QueueError(
+            N_("号码 %(number)s 的状态已被他人更改，请刷新后再试"), number=ticket.display_number
+        )
+    return Ticket.get_by_id(ticket.id)
+
+
+def _require_at_window(ticket: Ticket, window: Window) -> None:
+    if ticket.status != "called" or ticket.window_id != window.id:
+        raise QueueError(
+            N_("号码 %(number)s 当前不在 %(window)s 号窗口办理"),
+            number=ticket.display_number,
+            window=window.number,
+        )
+
+
+def recall(ticket: Ticket, window: Window, staff: Staff | None = None, *, now=None) -> Ticket:
+    now = now or clock.utcnow()
+    with write_transaction():
+        _require_at_window(ticket, window)
+        ticket = _guarded_update(ticket, "called", recall_count=Ticket.recall_count + 1)
+        _event(ticket, "recalled", hall=ticket.hall, now=now, window=window, staff=staff)
+    return ticket
+
+
+def skip(ticket: Ticket, window: Window, staff: Staff | None = None, *, now=None) -> Ticket:
+    """No-show (过号): the resident may re-activate within the hall's time limit."""
+    now = now or clock.utcnow()
+    with write_transaction():
+        _require_at_window(ticket, window)
+        ticket = _guarded_update(ticket, "called", status="skipped", skipped_at=now)
+        _event(ticket, "skipped", hall=ticket.hall, now=now, window=window, staff=staff)
+    return ticket
+
+
+def reactivate(ticket: Ticket, staff: Staff | None = None, *, now=None) -> Ticket:
+    """Put a skipped ticket back in the queue, behind the next few waiting tickets."""
+    now = now or clock.utcnow()
+    hall = ticket.hall
+    if ticket.status != "skipped":
+        raise QueueError(N_("号码 %(number)s 不是过号状态"), number=ticket.display_number)
+    limit = dt.timedelta(minutes=hall.skip_reactivation_minutes)
+    if ticket.skipped_at is None or now - ticket.skipped_at > limit:
+        raise QueueError(
+            N_("号码 %(number)s 已过号超过 %(minutes)s 分钟，请重新取号"),
+            number=ticket.display_number,
+            minutes=hall.skip_reactivation_minutes,
+        )
+    with write_transaction():
+        ahead = list(
+            Ticket.select(Ticket.queue_at)
+            .where(
+                (Ticket.hall == hall)
+                & (Ticket.local_date == ticket.local_date)
+                & (Ticket.service == ticket.service)
+                & (Ticket.status == "waiting")
+                & ((Ticket.priority != "") if ticket.priority else (Ticket.priority == ""))
+            )
+            .order_by(Ticket.queue_at, Ticket.id)
+            .limit(max(hall.skip_requeue_behind, 1))
+        )
+        if len(ahead) >= hall.skip_requeue_behind > 0:
+            queue_at = ahead[-1].queue_at + dt.timedelta(microseconds=1)
+        else:
+            queue_at = now
+        ticket = _guarded_update(
+            ticket, "skipped", status="waiting", queue_at=queue_at, window=None, called_at=None
+        )
+        _event(ticket, "reactivated", hall=hall, now=now, staff=staff)
+    return ticket
+
+
+def transfer(
+    ticket: Ticket,
+    window: Window,
+    staff: Staff | None = None,
+    *,
+    to_service: Service | None = None,
+    to_window: Window | None = None,
+    now=None,
+) -> Ticket:
+    """Hand the resident to another service and/or window, keeping the original arrival time."""
+    now = now or clock.utcnow()
+    if to_service is None and to_window is None:
+        raise QueueError(N_("请选择要转移到的业务或窗口"))
+    if to_window is not None and to_window.id == window.id and to_service is None:
+        raise QueueError(N_("不能转移到本窗口"))
+    if to_service is not None and to_service.hall_id != ticket.hall_id:
+        raise QueueError(N_("该业务不属于本大厅"))
+    if to_window is not None and to_window.hall_id != ticket.hall_id:
+        raise QueueError(N_("该窗口不属于本大厅"))
+    with write_transaction():
+        _require_at_window(ticket, window)
+        from_service = ticket.service_id
+        changes = dict(status="waiting", window=None, called_at=None, target_window=to_window)
+        if to_service is not None:
+            changes["service"] = to_service
+        ticket = _guarded_update(ticket, "called", **changes)
+        _event(
+            ticket,
+            "transferred",
+            hall=ticket.hall,
+            now=now,
+            window=window,
+            staff=staff,
+            from_service=from_service,
+            to_service=to_service or from_service,
+            to_window=to_window,
+            from_staff=staff,
+        )
+    return ticket
+
+
+def complete(
+    ticket: Ticket, window: Window, staff: Staff | None = None, *, outcome: str = "done", now=None
+) -> Ticket:
+    """办结. `outcome="registered"` when the matter is handed over as a case."""
+    now = now or clock.utcnow()
+    if outcome not in ("done", "registered"):
+        raise QueueError(N_("未知的办理结果"))
+    with write_transaction():
+        _require_at_window(ticket, window)
+        ticket = _guarded_update(
+            ticket, "called", status="completed", completed_at=now, outcome=outcome
+        )
+        _event(
+            ticket,
+            "completed",
+            hall=ticket.hall,
+            now=now,
+            window=window,
+            staff=staff,
+            detail=outcome,
+        )
+    return ticket
+
+
+def pause_window(window: Window, staff: Staff | None = None, *, now=None) -> Window:
+    return _set_paused(window, True, staff, now)
+
+
+def resume_window(window: Window, staff: Staff | None = None, *, now=None) -> Window:
+    return _set_paused(window, False, staff, now)
+
+
+def _set_paused(window: Window, paused: bool, staff: Staff | None, now) -> Window:
+    now = now or clock.utcnow()
+    with write_transaction():
+        changed = (
+            Window.update(paused=paused)
+            .where((Window.id == window.id) & (Window.paused == (not paused)))
+            .execute()
+        )
+        if not changed:
+            message = N_("窗口已处于暂停状态") if paused else N_("窗口已在服务中")
+            raise QueueError(message)
+        _event(
+            None,
+            "paused" if paused else "resumed",
+            hall=window.hall_id,
+            now=now,
+            window=window,
+            staff=staff,
+        )
+    return Window.get_by_id(window.id)
+
+
+# --- Derived figures -------------------------------------------------------------------------
+
+
+def people_ahead(ticket: Ticket) -> int:
+    """Waiting tickets of the same service that will be called before this one."""
+    if ticket.status != "waiting":
+        return 0
+    same_day = (
+        (Ticket.hall == ticket.hall_id)
+        & (Ticket.local_date == ticket.local_date)
+        & (Ticket.service == ticket.service_id)
+        & (Ticket.status == "waiting")
+        & (Ticket.id != ticket.id)
+    )
+    earlier = (Ticket.queue_at < ticket.queue_at) | (
+        (Ticket.queue_at == ticket.queue_at) & (Ticket.id < ticket.id)
+    )
+    if ticket.priority:
+        before = (Ticket.priority != "") & earlier
+    else:
+        before = (Ticket.priority != "") | earlier
+    return Ticket.select().where(same_day & before).count()
+
+
+def average_handling_seconds(service: Service | int) -> float:
+    """Mean handling time (call to completion) of the service's most recent tickets."""
+    rows = list(
+        Ticket.select(Ticket.called_at, Ticket.completed_at)
+        .where(
+            (Ticket.service == service)
+            & (Ticket.status == "completed")
+            & Ticket.called_at.is_null(False)
+        )
+        .order_by(Ticket.completed_at.desc())
+        .limit(RECENT_HANDLING_SAMPLE)
+    )
+    if not rows:
+        return float(DEFAULT_HANDLING_SECONDS)
+    total = sum((row.completed_at - row.called_at).total_seconds() for row in rows)
+    return max(total / len(rows), 30.0)
+
+
+def open_windows_for(service: Service | int) -> int:
+    return (
+        Window.select()
+        .join(WindowService)
+        .where((WindowService.service == service) & (Window.paused == False))  # noqa: E712
+        .count()
+    )
+
+
+def estimated_wait_seconds(ticket: Ticket) -> int:
+    ahead = people_ahead(ticket)
+    if ticket.status != "waiting":
+        return 0
+    windows = max(open_windows_for(ticket.service_id), 1)
+    return int(round((ahead + 1) * average_handling_seconds(ticket.service_id) / windows))
+
+
+def waiting_counts(hall: Hall, today: dt.date) -> dict[int, int]:
+    rows = (
+        Ticket.select(Ticket.service, fn.COUNT(Ticket.id).alias("waiting"))
+        .where((Ticket.hall == hall) & (Ticket.local_date == today) & (Ticket.status == "waiting"))
+        .group_by(Ticket.service)
+    )
+    return {row.service_id: row.waiting for row in rows}
+
+
+def issued_today(service: Service, today: dt.date) -> int:
+    counter = DailyCounter.get_or_none(
+        (DailyCounter.service == service) & (DailyCounter.local_date == today)
+    )
+    return counter.last_number if counter else 0
+
+
+def wait_and_handling_times(ticket: Ticket) -> tuple[float | None, float | None]:
+    """(wait seconds until first call, handling seconds from last call to completion)."""
+    events = list(
+        QueueEvent.select(QueueEvent.kind, QueueEvent.at)
+        .where(QueueEvent.ticket == ticket)
+        .order_by(QueueEvent.at, QueueEvent.id)
+    )
+    issued = next((e.at for e in events if e.kind == "issued"), None)
+    first_call = next((e.at for e in events if e.kind == "called"), None)
+    last_call = next((e.at for e in reversed(events) if e.kind == "called"), None)
+    done = next((e.at for e in reversed(events) if e.kind == "completed"), None)
+    wait = (first_call - issued).total_seconds() if issued and first_call else None
+    handling = (done - last_call).total_seconds() if done and last_call else None
+    return wait, handling
+
+
+def recent_calls(hall: Hall, limit: int = 8) -> list[QueueEvent]:
+    """Latest call and recall events, newest first, with ticket and window joined."""
+    return list(
+        QueueEvent.select(QueueEvent, Ticket, Window)
+        .join(Ticket, on=(QueueEvent.ticket == Ticket.id))
+        .switch(QueueEvent)
+        .join(Window, JOIN.LEFT_OUTER, on=(QueueEvent.window == Window.id))
+        .where((QueueEvent.hall == hall) & QueueEvent.kind.in_(("called", "recalled")))
+        .order_by(QueueEvent.id.desc())
+        .limit(limit)
+    )

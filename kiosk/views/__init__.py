@@ -1,0 +1,12 @@
+"""Blueprints, one module per audience; `register_blueprints` is called by the app factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import admin, auth, display, kiosk, public, staff
+
+    for module in (kiosk, public, display, staff, admin, auth):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,67 @@
+"""Sign in and out for staff, admins and supervisors."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from ..audit import record
+from ..db import write_transaction
+from ..errors import ValidationError
+from ..passwords import authenticate
+from ..web import current_hall, current_staff, error_message
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {"admin": "admin.home", "supervisor": "admin.home", "staff": "staff.home"}
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlparse(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/login")
+def login_form():
+    return render_template(
+        "auth/login.html", error=None, username="", next=_safe_next(request.args.get("next"))
+    )
+
+
+@bp.post("/login")
+def login_submit():
+    username = request.form.get("username", "")
+    password = request.form.get("password", "")
+    target = _safe_next(request.form.get("next"))
+    try:
+        with write_transaction():
+            staff = authenticate(current_hall(), username, password)
+    except ValidationError as error:
+        return render_template(
+            "auth/login.html", error=error_message(error), username=username, next=target
+        ), 200
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["staff_id"] = staff.id
+    session.permanent = True
+    record(staff.hall, staff, "login", "staff", staff.id)
+    return redirect(target or url_for(HOME_BY_ROLE.get(staff.role, "kiosk.home")), 303)
+
+
+@bp.post("/logout")
+def logout():
+    staff = current_staff()
+    if staff is not None:
+        record(staff.hall, staff, "logout", "staff", staff.id)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("auth.login_form"), 303)

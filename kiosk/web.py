@@ -1,0 +1,165 @@
+"""Flask wiring shared by every blueprint: database per request, the hall, language, CSRF,
+sign-in and roles. Views live in `kiosk/views/`, one module per audience.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterable
+from functools import wraps
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import Babel, format_datetime, gettext
+from htmx_flask import Htmx
+from markupsafe import Markup
+
+from . import clock
+from .db import db
+from .errors import DomainError
+from .models import Hall, Staff
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRFToken"
+
+
+def select_locale() -> str:
+    wanted = request.args.get("lang")
+    languages = current_app.config["LANGUAGES"]
+    if wanted in languages:
+        session["lang"] = wanted
+    return session.get("lang") if session.get("lang") in languages else languages[0]
+
+
+def csrf_token() -> str:
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def _check_csrf() -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = session.get(CSRF_FIELD)
+    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        abort(400, description=gettext("页面已过期，请刷新后重试"))
+
+
+def current_hall() -> Hall:
+    if "hall" not in g:
+        code = current_app.config.get("HALL_CODE")
+        query = Hall.select()
+        hall = query.where(Hall.code == code).first() if code else query.order_by(Hall.id).first()
+        if hall is None:
+            abort(503, description=gettext("尚未建立大厅，请先运行 scripts/run.py 初始化"))
+        g.hall = hall
+    return g.hall
+
+
+def current_staff() -> Staff | None:
+    if "staff" not in g:
+        staff_id = session.get("staff_id")
+        staff = Staff.get_or_none(Staff.id == staff_id) if staff_id else None
+        if staff is not None and (not staff.active or staff.hall_id != current_hall().id):
+            staff = None
+        g.staff = staff
+    return g.staff
+
+
+def require_roles(blueprint: Blueprint, roles: Iterable[str]) -> None:
+    """Guard a whole blueprint: every route of it needs a signed-in staff member of `roles`.
+
+    Checked at the blueprint boundary so a new route cannot forget it.
+    """
+    allowed = frozenset(roles)
+
+    @blueprint.before_request
+    def _guard():
+        staff = current_staff()
+        if staff is None:
+            return redirect(url_for("auth.login_form", next=request.full_path))
+        if staff.role not in allowed:
+            abort(403)
+        return None
+
+
+def read_only_for(blueprint: Blueprint, roles: Iterable[str]) -> None:
+    """Roles that may look but not act (supervisors): unsafe methods are refused."""
+    blocked = frozenset(roles)
+
+    @blueprint.before_request
+    def _read_only():
+        staff = current_staff()
+        if staff is not None and staff.role in blocked and request.method in UNSAFE_METHODS:
+            abort(403)
+        return None
+
+
+def error_message(error: DomainError) -> str:
+    return error.translated(gettext)
+
+
+def local_time(moment, fmt: str = "HH:mm") -> str:
+    if moment is None:
+        return ""
+    hall = current_hall()
+    return format_datetime(clock.to_local(moment, hall.timezone), fmt)
+
+
+def no_cache(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = current_app.make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    Htmx(app)
+    Babel(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _open_database():
+        # A def returning None: a lambda returning db.connect()'s True would become the response.
+        db.connect(reuse_if_open=True)
+        return None
+
+    @app.teardown_request
+    def _close_database(exc):
+        if not db.is_closed():
+            db.close()
+
+    app.before_request(_check_csrf)
+
+    @app.context_processor
+    def _globals():
+        return {
+            "csrf_token": csrf_token,
+            "current_staff": current_staff,
+            "current_hall": current_hall,
+            "local_time": local_time,
+            "current_locale": select_locale,
+            "csrf_header": Markup(
+                '{"%s": "%s"}' % (CSRF_HEADER, csrf_token())  # noqa: UP031 - JSON braces
+            ),
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Nothing may load from outside the hall LAN, and no inline script from stored text.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: data:; "
+            "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'self'",
+        )
+        return response
+
+    from .views import register_blueprints
+
+    register_blueprints(app)

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Translations: Chinese (zh_CN) is the source language of every UI text; English lives in
+kiosk/translations/en/LC_MESSAGES/<domain>.po, one domain per area (messages, kiosk, staff,
+display, admin, printing…) so that several people can work without editing one file.
+
+    python3 scripts/i18n.py compile   # .po → .mo (run after editing a .po; both are committed)
+    python3 scripts/i18n.py missing   # Chinese texts in code/templates with no English yet
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "kiosk" / "translations"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
+
+
+def domains() -> list[str]:
+    return sorted({po.stem for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po")})
+
+
+def compile_all() -> list[Path]:
+    written = []
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name)
+        mo_path = po_path.with_suffix(".mo")
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+        written.append(mo_path)
+    return written
+
+
+def source_messages() -> dict[str, list[str]]:
+    """Every translatable message id in the code and templates, with where it is used."""
+    found: dict[str, list[str]] = {}
+    method_map = [("kiosk/**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options, keywords=KEYWORDS
+    ):
+        ids = message if isinstance(message, tuple) else (message,)
+        for msgid in ids:
+            if msgid:
+                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+    return found
+
+
+def english_catalog() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for po_path in sorted((TRANSLATIONS / "en" / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            for message in read_po(handle, locale="en"):
+                if message.id and message.string:
+                    merged[message.id] = message.string
+    return merged
+
+
+def missing_english() -> dict[str, list[str]]:
+    catalog = english_catalog()
+    return {
+        msgid: places
+        for msgid, places in source_messages().items()
+        if not catalog.get(msgid)
+    }
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "missing"
+    if command == "compile":
+        for path in compile_all():
+            print("wrote", path.relative_to(ROOT))
+        return 0
+    if command == "missing":
+        missing = missing_english()
+        for msgid, places in sorted(missing.items()):
+            print(f"{places[0]}: {msgid!r}")
+        print(f"{len(missing)} message(s) without English")
+        return 1 if missing else 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,95 @@
+"""Browser fixtures: the real app under waitress on a free loopback port, and Debian's Chromium
+driven by Playwright (`playwright install` cannot download browsers here, so we launch
+/usr/bin/chromium through executable_path). Screenshots go to tests/output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from waitress import create_server
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--autoplay-policy=no-user-gesture-required",
+    "--font-render-hinting=none",
+]
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=8, ident="hall-test")
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: scripts/test.py installs Debian's chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def new_page(browser, *, width: int = 1920, height: int = 1080, touch: bool = False,
+             mobile: bool = False, locale: str = "zh-CN"):
+    """A page in a fresh context (own cookies) of the given viewport."""
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch,
+                                  is_mobile=mobile, locale=locale, device_scale_factor=1)
+    return context.new_page()
+
+
+@pytest.fixture
+def page_factory(browser):
+    contexts = []
+
+    def make(**kwargs):
+        page = new_page(browser, **kwargs)
+        contexts.append(page.context)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
