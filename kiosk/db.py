@@ -40,7 +40,6 @@ def make_database(url: str) -> Database:
             host=parts.hostname or None,
             port=parts.port or 5432,
             autoconnect=False,
-            autorollback=True,
         )
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
     if path != ":memory:":

@@ -16,7 +16,7 @@ from peewee import Database, Field
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from . import models
-from .db import db, is_postgres
+from .db import connection, db, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def current_version() -> int:
 def migrate_database() -> list[int]:
     """Apply every pending migration; return the versions applied."""
     applied: list[int] = []
-    with db.connection_context():
+    with connection():
         if not db.table_exists(models.SchemaVersion._meta.table_name):
             db.create_tables([models.SchemaVersion], safe=True)
         done = current_version()

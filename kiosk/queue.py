@@ -199,6 +199,16 @@ def call_next(
 ) -> Ticket | None:
     """Call the next ticket to `window`; None when nobody is waiting for it."""
     now = now or clock.utcnow()
+    hall = Hall.get_by_id(window.hall_id)
+    today = clock.local_date(now, hall.timezone)
+    # Cheap look without the write lock first: an idle console polling "call next" must not
+    # queue behind (and slow down) the kiosks issuing tickets.
+    if (
+        not window.paused
+        and not _candidates(window, today, None, limit=1)
+        and current_ticket(window) is None
+    ):
+        return None
     with write_transaction():
         window = Window.get_by_id(window.id)  # fresh paused flag and streak inside the lock
         if window.paused:
@@ -206,8 +216,6 @@ def call_next(
         serving = current_ticket(window)
         if serving is not None:
             raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
-        hall = Hall.get_by_id(window.hall_id)
-        today = clock.local_date(now, hall.timezone)
         candidates = _candidates(window, today, None)
         if not candidates:
             return None

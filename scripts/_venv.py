@@ -51,6 +51,15 @@ def ensure_venv(requirements: str) -> None:
         return
     print(f"Installing {requirements} …", flush=True)
     subprocess.check_call(
-        [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(req)]
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+            str(req),
+        ]
     )
     stamp.write_text(wanted)

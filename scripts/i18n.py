@@ -64,11 +64,7 @@ def english_catalog() -> dict[str, str]:
 
 def missing_english() -> dict[str, list[str]]:
     catalog = english_catalog()
-    return {
-        msgid: places
-        for msgid, places in source_messages().items()
-        if not catalog.get(msgid)
-    }
+    return {msgid: places for msgid, places in source_messages().items() if not catalog.get(msgid)}
 
 
 def main(argv: list[str]) -> int:

@@ -30,8 +30,9 @@ def lan_addresses() -> list[str]:
         pass
     if sys.platform.startswith("linux"):
         try:
-            output = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True,
-                                    timeout=3).stdout
+            output = subprocess.run(
+                ["ip", "-4", "-o", "addr"], capture_output=True, text=True, timeout=3
+            ).stdout
             for line in output.splitlines():
                 parts = line.split()
                 if "inet" in parts:
@@ -43,15 +44,22 @@ def lan_addresses() -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--db", help="SQLite file path or postgresql:// URL "
-                        "(default: $DATABASE_URL or instance/hall.sqlite3)")
+    parser.add_argument(
+        "--db",
+        help="SQLite file path or postgresql:// URL "
+        "(default: $DATABASE_URL or instance/hall.sqlite3)",
+    )
     parser.add_argument("--hall", help="code of the hall this server serves (default: the first)")
-    parser.add_argument("--always-open", action="store_true",
-                        help="demo: take tickets at any hour (sets the hall's 24-hour flag)")
+    parser.add_argument(
+        "--always-open",
+        action="store_true",
+        help="demo: take tickets at any hour (sets the hall's 24-hour flag)",
+    )
     parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
     parser.add_argument("--no-spool", action="store_true", help="do not start the print spool")
     args = parser.parse_args()
@@ -94,8 +102,14 @@ def main() -> int:
         print(f"    管理 admin          {base}/admin")
     print(f"Ready in {time.perf_counter() - started:.2f} s. Ctrl+C stops.", flush=True)
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
-                       ident="hall", channel_timeout=30)
+        waitress.serve(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ident="hall",
+            channel_timeout=30,
+        )
     except KeyboardInterrupt:
         pass
     finally:

@@ -37,8 +37,10 @@ DEBIAN_PACKAGES = {
 
 def install_debian_packages() -> None:
     if not sys.platform.startswith("linux") or not Path("/usr/bin/apt-get").exists():
-        print("Not a Debian system: install chromium, Noto CJK fonts, espeak-ng, sox and "
-              "PostgreSQL yourself; the tests that need them will say so.")
+        print(
+            "Not a Debian system: install chromium, Noto CJK fonts, espeak-ng, sox and "
+            "PostgreSQL yourself; the tests that need them will say so."
+        )
         return
     missing = [name for name, proof in DEBIAN_PACKAGES.items() if not Path(proof).exists()]
     if not missing:
@@ -47,8 +49,9 @@ def install_debian_packages() -> None:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     print("Installing Debian packages:", " ".join(missing), flush=True)
     subprocess.check_call([*sudo, "apt-get", "update", "-q"], env=env)
-    subprocess.check_call([*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends",
-                           *missing], env=env)
+    subprocess.check_call(
+        [*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env
+    )
 
 
 def free_port() -> int:
@@ -75,18 +78,43 @@ def start_postgres() -> str | None:
         shutil.chown(sockets, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
     port = free_port()
-    subprocess.check_call([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-                          stdout=subprocess.DEVNULL)
-    subprocess.check_call([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
-                           str(base / "log"), "-o",
-                           f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 "
-                           "-c fsync=off -c max_connections=120", "start"],
-                          stdout=subprocess.DEVNULL)
+    subprocess.check_call(
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.check_call(
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "log"),
+            "-o",
+            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c max_connections=120",
+            "start",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
 
     def stop() -> None:
-        subprocess.call([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                         "stop"], stdout=subprocess.DEVNULL)
+        subprocess.call(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            stdout=subprocess.DEVNULL,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
     atexit.register(stop)

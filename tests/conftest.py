@@ -8,11 +8,10 @@ and no server is configured.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from pathlib import Path
-
-import functools
 
 import pytest
 

@@ -61,8 +61,9 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: scripts/test.py installs Debian's chromium")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -73,11 +74,23 @@ def screenshot_dir() -> Path:
     return SCREENSHOTS
 
 
-def new_page(browser, *, width: int = 1920, height: int = 1080, touch: bool = False,
-             mobile: bool = False, locale: str = "zh-CN"):
+def new_page(
+    browser,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    touch: bool = False,
+    mobile: bool = False,
+    locale: str = "zh-CN",
+):
     """A page in a fresh context (own cookies) of the given viewport."""
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch,
-                                  is_mobile=mobile, locale=locale, device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        has_touch=touch,
+        is_mobile=mobile,
+        locale=locale,
+        device_scale_factor=1,
+    )
     return context.new_page()
 
 

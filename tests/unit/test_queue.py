@@ -83,8 +83,7 @@ def test_fairness_rule_calls_a_normal_ticket_after_a_streak_of_priority(
     window = windows[5]
     normal = issue(hall, services["household_registration"], 0)
     priority = [
-        issue(hall, services["household_registration"], 1 + i, priority="elderly")
-        for i in range(4)
+        issue(hall, services["household_registration"], 1 + i, priority="elderly") for i in range(4)
     ]
     called = []
     for _ in range(5):
@@ -190,8 +189,9 @@ def test_transfer_keeps_the_original_arrival(hall, services, windows, clerk):
     later_e = issue(hall, services["household_registration"], 5)
     ticket = queue.call_next(windows[1], clerk, now=at(6))
     assert ticket.id == early.id
-    moved = queue.transfer(ticket, windows[1], clerk, to_service=services["household_registration"],
-                           now=at(7))
+    moved = queue.transfer(
+        ticket, windows[1], clerk, to_service=services["household_registration"], now=at(7)
+    )
     assert moved.status == "waiting" and moved.service_id == services["household_registration"].id
     assert moved.queue_at == early.queue_at and moved.display_number == "A001"
     event = moved.events.where(QueueEvent.kind == "transferred").get()

@@ -1,0 +1,61 @@
+"""Working-day deadlines over the hall's editable calendar, and the schema migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kiosk import calendar
+from kiosk.db import db
+from kiosk.errors import ValidationError
+from kiosk.migrations import MIGRATIONS, current_version, migrate_database
+from kiosk.models import CalendarDay, SchemaVersion
+
+
+def test_deadline_skips_national_day_and_counts_the_makeup_saturday(hall):
+    # Accepted Wednesday 30 Sept 2026; 1-7 Oct are holidays; Sat 10 Oct is a make-up workday.
+    assert calendar.working_days_after(hall, dt.date(2026, 9, 30), 3) == dt.date(2026, 10, 10)
+    assert calendar.working_days_after(hall, dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+
+
+def test_plain_weeks_and_zero_days(hall):
+    friday = dt.date(2026, 11, 27)
+    assert calendar.working_days_after(hall, friday, 1) == dt.date(2026, 11, 30)
+    assert calendar.working_days_after(hall, friday, 5) == dt.date(2026, 12, 4)
+    assert calendar.working_days_after(hall, friday, 0) == friday
+    assert calendar.working_days_between(hall, friday, dt.date(2026, 12, 4)) == 5
+    assert calendar.working_days_between(hall, dt.date(2026, 12, 4), friday) == -5
+
+
+def test_spring_festival_2026(hall):
+    # 15-23 Feb off, Sat 14 and Sat 28 Feb are working days.
+    assert calendar.is_working_day(hall, dt.date(2026, 2, 14))
+    assert not calendar.is_working_day(hall, dt.date(2026, 2, 16))
+    assert calendar.working_days_after(hall, dt.date(2026, 2, 13), 2) == dt.date(2026, 2, 24)
+
+
+def test_import_is_all_or_nothing_with_line_numbers(hall):
+    before = CalendarDay.select().count()
+    bad = "date,kind,name\n2027-01-01,holiday,元旦\n2027-13-01,holiday,坏日期\n"
+    with pytest.raises(ValidationError) as error:
+        calendar.import_csv(hall, bad)
+    assert error.value.params == {"line": 3, "value": "2027-13-01"}
+    with pytest.raises(ValidationError, match="第 1 行"):
+        calendar.import_csv(hall, "2027-01-01,假期\n")
+    assert CalendarDay.select().count() == before
+    assert calendar.import_csv(hall, "\ufeff2027-01-01,休,元旦\n2027-01-04,班\n") == 2
+    assert not calendar.is_working_day(hall, dt.date(2027, 1, 1))
+
+
+def test_migrations_are_recorded_and_idempotent(database):
+    assert current_version() == MIGRATIONS[-1][0]
+    assert migrate_database() == []
+    assert [row.version for row in SchemaVersion.select()] == [m[0] for m in MIGRATIONS]
+    tables = set(db.get_tables())
+    assert {"ticket", "queue_event", "case", "print_job", "audit_entry", "rating"} <= tables
+    pragmas = {
+        name: db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "foreign_keys", "synchronous")
+    }
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2}

@@ -1,0 +1,102 @@
+"""Issuing and calling under many threads at once, on a real file database (and PostgreSQL).
+
+32 threads issue tickets while 6 windows call and complete them: every number of a service is
+issued exactly once with no gap, and no ticket is called by two windows.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from kiosk import queue
+from kiosk.db import connection
+from kiosk.demo import load_demo
+from kiosk.models import QueueEvent, Service, Ticket, Window
+
+ISSUERS = 32
+TICKETS_EACH = 6
+
+
+def run_load(hall_id: int) -> dict:
+    from kiosk.models import Hall
+
+    hall = Hall.get_by_id(hall_id)
+    services = list(Service.select().where(Service.hall == hall).order_by(Service.id))
+    windows = list(Window.select().where(Window.hall == hall).order_by(Window.number))
+    errors: list[BaseException] = []
+    issued: list[int] = []
+    called: list[tuple[int, int]] = []
+    issuing_done = threading.Event()
+    start = threading.Barrier(ISSUERS + len(windows))
+    lock = threading.Lock()
+
+    def issuer(index: int) -> None:
+        try:
+            with connection():
+                start.wait()
+                for round_ in range(TICKETS_EACH):
+                    service = services[(index + round_) % len(services)]
+                    ticket = queue.issue_ticket(hall, service)
+                    with lock:
+                        issued.append(ticket.id)
+        except BaseException as exc:  # noqa: BLE001 - collected and re-raised by the test
+            errors.append(exc)
+
+    def caller(window: Window) -> None:
+        try:
+            with connection():
+                start.wait()
+                while True:
+                    ticket = queue.call_next(window)
+                    if ticket is None:
+                        if issuing_done.is_set() and queue.call_next(window) is None:
+                            return
+                        time.sleep(0.005)  # a console does not hammer "call next"
+                        continue
+                    with lock:
+                        called.append((ticket.id, window.id))
+                    queue.complete(ticket, window)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    issuers = [threading.Thread(target=issuer, args=(i,)) for i in range(ISSUERS)]
+    callers = [threading.Thread(target=caller, args=(w,)) for w in windows]
+    for thread in issuers + callers:
+        thread.start()
+    for thread in issuers:
+        thread.join(timeout=120)
+    issuing_done.set()
+    for thread in callers:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    return {"issued": issued, "called": called}
+
+
+def check_invariants(result: dict) -> None:
+    issued, called = result["issued"], result["called"]
+    assert len(issued) == ISSUERS * TICKETS_EACH
+    assert len(set(issued)) == len(issued)
+    per_ticket = Counter(ticket_id for ticket_id, _ in called)
+    assert max(per_ticket.values()) == 1, "a ticket was called twice"
+    assert set(per_ticket) == set(issued), "every issued ticket was called"
+    for service in Service.select():
+        sequences = sorted(t.sequence for t in Ticket.select().where(Ticket.service == service))
+        assert sequences == list(range(1, len(sequences) + 1)), "duplicate or skipped number"
+    calls = QueueEvent.select().where(QueueEvent.kind == "called").count()
+    assert calls == len(issued)
+    assert Ticket.select().where(Ticket.status != "completed").count() == 0
+
+
+def test_32_issuers_and_6_windows_on_a_sqlite_file(database):
+    demo = load_demo(always_open=True, password_for=lambda _u: "concurrency-pass")
+    check_invariants(run_load(demo.hall.id))
+
+
+@pytest.mark.postgres
+def test_32_issuers_and_6_windows_on_postgresql(pg_database):
+    demo = load_demo(always_open=True, password_for=lambda _u: "concurrency-pass")
+    check_invariants(run_load(demo.hall.id))
