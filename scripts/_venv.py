@@ -43,8 +43,14 @@ def ensure_venv(requirements: str) -> None:
         if not venv_python().exists():
             print(f"Creating virtual environment in {VENV} …", flush=True)
             venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
-        code = subprocess.call([str(venv_python()), *sys.argv], cwd=os.getcwd())
-        raise SystemExit(code)
+        child = subprocess.Popen([str(venv_python()), *sys.argv], cwd=os.getcwd())
+        while True:
+            try:
+                raise SystemExit(child.wait())
+            except KeyboardInterrupt:
+                # Ctrl+C reaches the whole console group: the child stops itself cleanly,
+                # this launcher only waits for it.
+                continue
     stamp = VENV / f".installed-{req.stem}"
     wanted = _requirements_digest([req])
     if stamp.exists() and stamp.read_text() == wanted:
