@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk import queue
+from kiosk.demo import load_demo
 from kiosk.errors import QueueError
 from kiosk.models import Hall, QueueEvent, Service, Staff, Ticket, Window
 
@@ -280,3 +281,20 @@ def test_unknown_priority_and_foreign_service_are_refused(hall, services):
     with pytest.raises(QueueError):
         queue.issue_ticket(other, services["party_liaison"], now=MORNING)
     assert Ticket.select().count() == 0
+
+
+def test_two_halls_in_one_database_number_and_call_independently(hall, services):
+    other = load_demo(
+        code="town",
+        name="另一个镇便民服务中心",
+        always_open=True,
+        password_for=lambda _u: "other-hall-pass",
+    )
+    other_service = Service.get((Service.hall == other.hall) & (Service.prefix == "A"))
+    mine = issue(hall, services["social_assistance"], 0)
+    theirs = queue.issue_ticket(other.hall, other_service, now=at(0))
+    assert mine.display_number == theirs.display_number == "A001"
+    other_window = Window.get((Window.hall == other.hall) & (Window.number == 1))
+    called = queue.call_next(other_window, now=at(1))
+    assert called.id == theirs.id
+    assert Ticket.get_by_id(mine.id).status == "waiting"
