@@ -67,4 +67,21 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["MIGRATE"]:
         migrate_database()
     web.init_app(app)
+    if app.config["START_PRINT_SPOOL"]:
+        _start_spool(app)
     return app
+
+
+def _start_spool(app: Flask) -> None:
+    from .db import connection
+    from .models import Hall
+    from .spool import Spool
+
+    hall_id = None
+    if app.config.get("HALL_CODE"):
+        with connection():
+            hall = Hall.get_or_none(Hall.code == app.config["HALL_CODE"])
+            hall_id = hall.id if hall else None
+    spool = Spool(hall_id).start()
+    app.extensions["print_spool"] = spool
+    app.extensions["hall_shutdown"] = spool.stop

@@ -6,6 +6,9 @@ from flask import Response, render_template, request
 
 
 def is_htmx() -> bool:
+    """True for an htmx request that wants a fragment (a history restore wants the page)."""
+    if request.headers.get("HX-History-Restore-Request") == "true":
+        return False
     return bool(getattr(request, "htmx", False))
 
 

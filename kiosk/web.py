@@ -135,6 +135,10 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_check_csrf)
 
+    from .sanitize import clean_markup
+
+    app.jinja_env.filters["clean_html"] = clean_markup
+
     @app.context_processor
     def _globals():
         return {

@@ -1,0 +1,122 @@
+"""What the hall prints: adapts tickets, services and staff to printers/ documents and puts them
+in the spool (inside the caller's transaction). No Flask here: URLs come in as arguments.
+"""
+
+from __future__ import annotations
+
+from printers import Document, templates
+
+from . import clock, queue
+from .errors import N_
+from .models import (
+    Hall,
+    Printer,
+    PrintJob,
+    ProcedureStep,
+    RequiredMaterial,
+    Service,
+    Ticket,
+    Window,
+    WindowService,
+)
+from .spool import enqueue
+
+PRIORITY_LABELS = {
+    "elderly": "老年人",
+    "disabled": "残疾人",
+    "pregnant": "孕妇",
+    "military": "军人",
+    "appointment": "预约",
+}
+# Printer faults a resident is told about, in the words of printers.STATE_LABELS.
+PROBLEM_STATES = {"paper_out": N_("缺纸"), "cover_open": N_("纸仓盖打开"), "offline": N_("离线")}
+HANDLING_LABELS = {"instant": "即办（当场办结）", "joint": "联办", "approval": "报批"}
+
+
+def printer_for(hall: Hall | int, role: str, fallback: str | None = "kiosk") -> Printer | None:
+    for wanted in (role, fallback):
+        if wanted is None:
+            continue
+        printer = Printer.get_or_none(
+            (Printer.hall == hall) & (Printer.role == wanted) & (Printer.enabled == True)  # noqa: E712
+        )
+        if printer is not None:
+            return printer
+    return None
+
+
+def handling_label(service: Service) -> str:
+    if service.handling_type == "promised":
+        return f"承诺件：{service.time_limit_days} 个工作日内办结"
+    return HANDLING_LABELS.get(service.handling_type, service.handling_type)
+
+
+def windows_label(service: Service) -> str:
+    numbers = [
+        str(link.window.number)
+        for link in WindowService.select(WindowService, Window)
+        .join(Window)
+        .where(WindowService.service == service)
+        .order_by(WindowService.position, Window.number)
+    ]
+    return "、".join(f"{n}号" for n in numbers) + "窗口" if numbers else ""
+
+
+def ticket_document(ticket: Ticket, status_url: str) -> Document:
+    hall = ticket.hall
+    issued = clock.to_local(ticket.issued_at, hall.timezone).strftime("%Y-%m-%d %H:%M")
+    return templates.queue_ticket(
+        hall_name=hall.name,
+        service_name=ticket.service.name,
+        number=ticket.display_number,
+        people_ahead=queue.people_ahead(ticket),
+        issued_at=issued,
+        status_url=status_url,
+        windows=windows_label(ticket.service),
+        priority_label=PRIORITY_LABELS.get(ticket.priority, ""),
+    )
+
+
+def print_ticket(ticket: Ticket, status_url: str) -> PrintJob | None:
+    """Queue the ticket slip on the kiosk printer; None when the hall has no kiosk printer."""
+    printer = printer_for(ticket.hall_id, "kiosk", None)
+    if printer is None:
+        return None
+    return enqueue(printer, ticket_document(ticket, status_url), "ticket", ticket.id)
+
+
+def checklist_document(service: Service, guide_url: str = "") -> Document:
+    hall = service.hall
+    return templates.one_time_checklist(
+        hall_name=hall.name,
+        service_name=service.name,
+        handling=handling_label(service),
+        materials=[
+            (m.name, m.form, m.copies, m.note)
+            for m in service.materials.order_by(RequiredMaterial.position)
+        ],
+        steps=[
+            s.title + (f"：{s.detail}" if s.detail else "")
+            for s in service.steps.order_by(ProcedureStep.position)
+        ],
+        windows=windows_label(service),
+        consultation_phone=service.consultation_phone or hall.consultation_phone,
+        supervision_phone=service.supervision_phone or hall.supervision_phone,
+        fees=service.fees,
+        guide_url=guide_url,
+    )
+
+
+def print_checklist(service: Service, guide_url: str = "") -> PrintJob | None:
+    printer = printer_for(service.hall_id, "kiosk", None)
+    if printer is None:
+        return None
+    return enqueue(printer, checklist_document(service, guide_url), "checklist", service.id)
+
+
+def job_problem(job: PrintJob | None) -> str:
+    """A plain-words reason the slip may not come out now ('' when the printer looks fine)."""
+    if job is None:
+        return N_("本机未连接打印机")
+    printer = Printer.get_by_id(job.printer_id)
+    return PROBLEM_STATES.get(printer.state, "")
