@@ -8,6 +8,7 @@ from printers import Document, templates
 
 from . import clock, queue
 from .errors import N_
+from .labels import PRIORITY_LABELS
 from .models import (
     Hall,
     Printer,
@@ -21,13 +22,6 @@ from .models import (
 )
 from .spool import enqueue
 
-PRIORITY_LABELS = {
-    "elderly": "老年人",
-    "disabled": "残疾人",
-    "pregnant": "孕妇",
-    "military": "军人",
-    "appointment": "预约",
-}
 # Printer faults a resident is told about, in the words of printers.STATE_LABELS.
 PROBLEM_STATES = {"paper_out": N_("缺纸"), "cover_open": N_("纸仓盖打开"), "offline": N_("离线")}
 HANDLING_LABELS = {"instant": "即办（当场办结）", "joint": "联办", "approval": "报批"}

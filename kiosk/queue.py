@@ -194,6 +194,13 @@ def _candidates(window: Window, today: dt.date, priority_class: bool | None, lim
     return list(query.order_by(is_priority, position, Ticket.queue_at, Ticket.id).limit(limit))
 
 
+def upcoming(window: Window, limit: int = 5, *, now: dt.datetime | None = None) -> list[Ticket]:
+    """The next tickets this window would call, in order (fairness rule aside)."""
+    now = now or clock.utcnow()
+    hall = Hall.get_by_id(window.hall_id)
+    return _candidates(window, clock.local_date(now, hall.timezone), None, limit=limit)
+
+
 def call_next(
     window: Window, staff: Staff | None = None, *, now: dt.datetime | None = None
 ) -> Ticket | None:

@@ -135,9 +135,12 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_check_csrf)
 
+    from .labels import notice_category, priority_label
     from .sanitize import clean_markup
 
     app.jinja_env.filters["clean_html"] = clean_markup
+    app.jinja_env.filters["notice_category"] = notice_category
+    app.jinja_env.filters["priority_label"] = priority_label
 
     @app.context_processor
     def _globals():

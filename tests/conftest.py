@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from support import staff_password
 
 import kiosk.demo
 from kiosk.db import db, init_database
@@ -22,15 +23,6 @@ from kiosk.migrations import migrate_database
 
 # scrypt is slow on purpose (~0.1 s a hash); hash each demo password once per test session.
 kiosk.demo.hash_password = functools.lru_cache(maxsize=None)(kiosk.demo.hash_password)
-
-PASSWORDS = {
-    "admin": "admin-pass-123",
-    "supervisor": "super-pass-123",
-}
-
-
-def staff_password(username: str) -> str:
-    return PASSWORDS.get(username, f"{username}-pass-123")
 
 
 @pytest.fixture

@@ -1,7 +1,125 @@
-"""The hall display board and the window screens: public and read-only."""
+"""The hall display board and the window screens: public and read-only.
+
+The board page polls `/display/changes?since=N` (answering 204 from an in-process cached
+number when nothing is new) and fetches `/display/board` only when something changed; new
+calls and recalls are announced by static/js/announcer.js with audio made on this server
+(`/display/announcements/<event>.wav`), so speech works on a PC with no Chinese browser voice.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, request, send_file
+
+from .. import board, clock
+from ..htmx import render
+from ..models import Notice, Staff, Ticket, Window
+from ..speech import SpeechError, available_engine, synthesize
+from ..web import current_hall
 
 bp = Blueprint("display", __name__, url_prefix="/display")
+
+
+def _hall_id() -> int:
+    """The hall id, remembered per app so the cheap poll needs no query for it."""
+    hall_id = current_app.config.get("_HALL_ID")
+    if hall_id is None:
+        hall_id = current_hall().id
+        current_app.config["_HALL_ID"] = hall_id
+    return hall_id
+
+
+def voice_label() -> str:
+    engine = available_engine()
+    return engine.label if engine else ""
+
+
+def current_notices(hall) -> list[Notice]:
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    return list(
+        Notice.select()
+        .where(
+            (Notice.hall == hall)
+            & (Notice.published == True)  # noqa: E712
+            & (Notice.valid_from.is_null() | (Notice.valid_from <= today))
+            & (Notice.valid_until.is_null() | (Notice.valid_until >= today))
+        )
+        .order_by(Notice.created_at.desc())
+        .limit(10)
+    )
+
+
+@bp.get("")
+@bp.get("/")
+def board_show():
+    hall = current_hall()
+    return render(
+        "display/board.html",
+        "display/_board.html",
+        **board.board_state(hall),
+        notices=current_notices(hall),
+        voice=voice_label(),
+    )
+
+
+@bp.get("/board")
+def board_fragment():
+    hall = current_hall()
+    response = render(
+        "display/board.html",
+        "display/_board.html",
+        **board.board_state(hall),
+        notices=current_notices(hall),
+        voice=voice_label(),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/changes")
+def board_changes():
+    """Anything new since N? 204 (empty) when not, else the new version as JSON."""
+    try:
+        since = int(request.args.get("since", "-1"))
+    except ValueError:
+        since = -1
+    version = board.latest_change(_hall_id())
+    if version == since:
+        return "", 204, {"Cache-Control": "no-store"}
+    return jsonify(version=version), 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/announcements/<int:event_id>.wav")
+def announcement_audio(event_id: int):
+    hall = current_hall()
+    texts = board.announcement_for(hall, event_id)
+    if texts is None:
+        abort(404)
+    try:
+        result = synthesize(texts[1], Path(current_app.config["AUDIO_CACHE_DIR"]))
+    except SpeechError as error:
+        return str(error), 503, {"Content-Type": "text/plain; charset=utf-8"}
+    response = send_file(result.path, mimetype="audio/wav", max_age=3600)
+    response.headers["X-Voice"] = result.voice
+    return response
+
+
+def _window_context(number: int) -> dict:
+    hall = current_hall()
+    window = Window.get_or_none((Window.hall == hall) & (Window.number == number))
+    if window is None:
+        abort(404)
+    serving = (
+        Ticket.select()
+        .where((Ticket.window == window) & (Ticket.status == "called"))
+        .order_by(Ticket.called_at.desc())
+        .first()
+    )
+    staff = Staff.get_or_none(Staff.id == window.on_duty_id) if window.on_duty_id else None
+    return {"window": window, "serving": serving, "staff": staff}
+
+
+@bp.get("/window/<int:number>")
+def window_screen(number: int):
+    return render("display/window.html", "display/_window.html", **_window_context(number))

@@ -16,8 +16,9 @@ from printers.templates import mecard
 
 from .. import clock, queue
 from ..db import write_transaction
-from ..errors import N_, QueueError
+from ..errors import QueueError
 from ..htmx import render
+from ..labels import NOTICE_CATEGORIES, PRIORITY_LABELS
 from ..models import Notice, PrintJob, Service, Staff, StaffWindow, Ticket, Window
 from ..printing import job_problem, print_checklist, print_ticket, windows_label
 from ..qr import qr_svg
@@ -26,20 +27,8 @@ from ..web import current_hall, error_message
 bp = Blueprint("kiosk", __name__)
 
 PRIORITY_CHOICES = [
-    ("elderly", N_("老年人")),
-    ("disabled", N_("残疾人")),
-    ("pregnant", N_("孕妇")),
-    ("military", N_("军人")),
+    (code, PRIORITY_LABELS[code]) for code in ("elderly", "disabled", "pregnant", "military")
 ]
-NOTICE_CATEGORIES = {
-    "party": N_("党务公开"),
-    "residence": N_("居务公开"),
-    "finance": N_("财务公开"),
-    "service": N_("服务公开"),
-    "policy": N_("惠民政策"),
-    "integrity": N_("廉政教育"),
-    "deliberation": N_("议政"),
-}
 
 
 def kiosk_id() -> str:

@@ -1,10 +1,256 @@
-"""The staff window console: signed-in staff (and admins) acting on their own windows."""
+"""The staff window console: signed-in staff (and admins) acting on the window they are on.
+
+A staff member first takes duty at one of their windows (挂牌上岗: the window screen then shows
+their post and name); every action posts the ticket id and version it was taken on, so an
+action on a ticket that changed meanwhile is refused with a message and changes nothing. The
+console panel refreshes itself every two seconds and after every action (htmx).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, redirect, request, session, url_for
+from flask_babel import gettext
 
-from ..web import require_roles
+from .. import audit, clock, queue
+from ..cases import register_case, validate_registration
+from ..db import write_transaction
+from ..errors import N_, DomainError, QueueError
+from ..htmx import is_htmx, render, trigger
+from ..models import QueueEvent, Service, Staff, StaffWindow, Ticket, Window
+from ..web import current_hall, current_staff, error_message, require_roles
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 require_roles(bp, ("staff", "admin"))
+
+ACTIONS = ("call", "recall", "skip", "complete", "transfer", "pause", "resume", "register")
+
+
+def allowed_windows(staff: Staff) -> list[Window]:
+    query = Window.select().where(Window.hall == current_hall()).order_by(Window.number)
+    if staff.role != "admin":
+        query = query.join(StaffWindow).where(StaffWindow.staff == staff)
+    return list(query)
+
+
+def duty_window() -> Window | None:
+    """The window this browser's staff member is on duty at (and still holds)."""
+    window_id = session.get("window_id")
+    if not window_id:
+        return None
+    window = Window.get_or_none((Window.id == window_id) & (Window.hall == current_hall()))
+    if window is None or window.on_duty_id != current_staff().id:
+        session.pop("window_id", None)
+        return None
+    return window
+
+
+@bp.get("")
+@bp.get("/")
+def home():
+    if duty_window() is not None:
+        return redirect(url_for("staff.console"))
+    return render(
+        "staff/choose.html", "staff/_choose.html", windows=allowed_windows(current_staff())
+    )
+
+
+@bp.post("/windows/<int:number>/duty")
+def duty_start(number: int):
+    staff = current_staff()
+    window = next((w for w in allowed_windows(staff) if w.number == number), None)
+    if window is None:
+        abort(403, description=gettext("您没有该窗口的权限"))
+    now = clock.utcnow()
+    with write_transaction():
+        Window.update(on_duty=staff, on_duty_since=now).where(Window.id == window.id).execute()
+        audit.record(window.hall_id, staff, "duty_start", "window", window.number, now=now)
+    session["window_id"] = window.id
+    return redirect(url_for("staff.console"), 303)
+
+
+@bp.post("/duty/end")
+def duty_end():
+    window = duty_window()
+    staff = current_staff()
+    if window is not None:
+        with write_transaction():
+            Window.update(on_duty=None, on_duty_since=None).where(
+                (Window.id == window.id) & (Window.on_duty == staff)
+            ).execute()
+            audit.record(window.hall_id, staff, "duty_end", "window", window.number)
+    session.pop("window_id", None)
+    return redirect(url_for("staff.home"), 303)
+
+
+def panel_context(
+    window: Window, message: str = "", error: str = "", form_errors: dict | None = None
+) -> dict:
+    window = Window.get_by_id(window.id)
+    ticket = queue.current_ticket(window)
+    hall = current_hall()
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    counts = queue.waiting_counts(hall, today)
+    services = [
+        (link.service, counts.get(link.service_id, 0))
+        for link in window.service_links.order_by(window.service_links.model.position)
+    ]
+    transfer_note = ""
+    if ticket is not None:
+        moved = (
+            QueueEvent.select()
+            .where((QueueEvent.ticket == ticket) & (QueueEvent.kind == "transferred"))
+            .order_by(QueueEvent.id.desc())
+            .first()
+        )
+        if moved is not None:
+            source = Window.get_or_none(Window.id == moved.window_id)
+            who = Staff.get_or_none(Staff.id == moved.from_staff_id)
+            transfer_note = gettext(
+                "由 %(window)s 号窗口 %(name)s 转来",
+                window=source.number if source else "?",
+                name=who.display_name if who else "",
+            )
+    return {
+        "window": window,
+        "ticket": ticket,
+        "first_staff": Staff.get_or_none(Staff.id == ticket.first_staff_id) if ticket else None,
+        "transfer_note": transfer_note,
+        "services": services,
+        "upcoming": queue.upcoming(window, 5),
+        "all_services": Service.select().where(Service.hall == hall).order_by(Service.sort_order),
+        "other_windows": Window.select()
+        .where((Window.hall == hall) & (Window.id != window.id))
+        .order_by(Window.number),
+        "message": message,
+        "error": error,
+        "form_errors": form_errors or {},
+        "form": request.form if request.method == "POST" else {},
+    }
+
+
+@bp.get("/console")
+def console():
+    window = duty_window()
+    if window is None:
+        return redirect(url_for("staff.home"))
+    message = session.pop("console_message", "")
+    error = session.pop("console_error", "")
+    return render(
+        "staff/console.html", "staff/_panel.html", **panel_context(window, message, error)
+    )
+
+
+@bp.get("/console/panel")
+def console_panel():
+    window = duty_window()
+    if window is None:
+        return "", 286  # htmx: stop polling; the console is no longer on duty
+    return render("staff/console.html", "staff/_panel.html", **panel_context(window))
+
+
+def _ticket_from_form(window: Window) -> Ticket:
+    try:
+        ticket_id, version = int(request.form["ticket_id"]), int(request.form["version"])
+    except (KeyError, ValueError):
+        raise QueueError(N_("当前没有正在办理的号码")) from None
+    ticket = Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.hall == window.hall_id))
+    if ticket is None:
+        raise QueueError(N_("当前没有正在办理的号码"))
+    if ticket.version != version:
+        raise QueueError(
+            N_("号码 %(number)s 的状态已被他人更改，请刷新后再试"), number=ticket.display_number
+        )
+    return ticket
+
+
+def _perform(action: str, window: Window, staff: Staff) -> str:
+    """Run one console action; returns the message to show. Raises DomainError."""
+    if action == "call":
+        ticket = queue.call_next(window, staff)
+        if ticket is None:
+            return gettext("目前没有等候的号码")
+        audit.record(window.hall_id, staff, "call", "ticket", ticket.display_number)
+        return gettext("已叫号 %(number)s", number=ticket.display_number)
+    if action == "pause":
+        queue.pause_window(window, staff)
+        audit.record(window.hall_id, staff, "pause", "window", window.number)
+        return gettext("窗口已暂停服务")
+    if action == "resume":
+        queue.resume_window(window, staff)
+        audit.record(window.hall_id, staff, "resume", "window", window.number)
+        return gettext("窗口已恢复服务")
+    ticket = _ticket_from_form(window)
+    number = ticket.display_number
+    if action == "recall":
+        queue.recall(ticket, window, staff)
+        message = gettext("已重呼 %(number)s", number=number)
+    elif action == "skip":
+        queue.skip(ticket, window, staff)
+        message = gettext("%(number)s 已过号", number=number)
+    elif action == "complete":
+        queue.complete(ticket, window, staff)
+        message = gettext("%(number)s 已办结", number=number)
+    elif action == "transfer":
+        to_service = Service.get_or_none(
+            (Service.id == request.form.get("to_service", type=int))
+            & (Service.hall == window.hall_id)
+        )
+        to_window = Window.get_or_none(
+            (Window.id == request.form.get("to_window", type=int)) & (Window.hall == window.hall_id)
+        )
+        queue.transfer(ticket, window, staff, to_service=to_service, to_window=to_window)
+        message = gettext("%(number)s 已转移", number=number)
+    elif action == "register":
+        data = validate_registration(
+            request.form.get("resident_name", ""),
+            request.form.get("resident_phone", ""),
+            request.form.get("subject", ""),
+            request.form.get("days", ""),
+        )
+        queue.complete(ticket, window, staff, outcome="registered")
+        case = register_case(ticket, staff, data)
+        audit.record(
+            window.hall_id,
+            staff,
+            "register_case",
+            "case",
+            case.number,
+            after={"ticket": number, "deadline": case.deadline.isoformat()},
+        )
+        return gettext(
+            "已登记受理件 %(case)s，承诺 %(deadline)s 前办结",
+            case=case.number,
+            deadline=case.deadline.isoformat(),
+        )
+    else:
+        abort(404)
+    audit.record(window.hall_id, staff, action, "ticket", number)
+    return message
+
+
+@bp.post("/console/<action>")
+def console_action(action: str):
+    if action not in ACTIONS:
+        abort(404)
+    window = duty_window()
+    staff = current_staff()
+    if window is None:
+        abort(403, description=gettext("您不在该窗口值守，请先选择窗口"))
+    message = error = ""
+    form_errors: dict = {}
+    try:
+        with write_transaction():
+            message = _perform(action, window, staff)
+    except DomainError as failure:
+        error = error_message(failure)
+        if getattr(failure, "field", ""):
+            form_errors[failure.field] = error
+    if is_htmx():
+        response = render(
+            "staff/console.html",
+            "staff/_panel.html",
+            **panel_context(window, message, error, form_errors),
+        )
+        return trigger(response, "queue-changed")
+    session["console_message" if not error else "console_error"] = message or error
+    return redirect(url_for("staff.console"), 303)

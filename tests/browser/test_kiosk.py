@@ -34,8 +34,14 @@ def test_resident_takes_a_ticket_by_touch(live_server, page_factory, screenshot_
     width, height = RESOLUTIONS[layout]
     page = page_factory(width=width, height=height, touch=True)
     outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(live_server.url)
-            or r.url.startswith("data:") else outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(live_server.url) or r.url.startswith("data:")
+            else outside.append(r.url)
+        ),
+    )
     shots = screenshot_dir / "kiosk"
     shots.mkdir(exist_ok=True)
 
@@ -104,14 +110,17 @@ def test_service_cards_decode_to_contacts(live_server, page_factory, screenshot_
     page.goto(live_server.url + "/cards")
     page.screenshot(path=str(screenshot_dir / "kiosk" / "cards-portrait.png"), full_page=True)
     codes = decode_qr_codes(page)
-    assert "MECARD:N:王秀英;TEL:13872001101;ORG:郢中街道社区党群服务中心;" \
-           "NOTE:社会救助专干 1号、4号窗口;;" in codes
+    assert (
+        "MECARD:N:王秀英;TEL:13872001101;ORG:郢中街道社区党群服务中心;"
+        "NOTE:社会救助专干 1号、4号窗口;;" in codes
+    )
     assert any(code.startswith("MECARD:N:监督电话;TEL:0724-4229999;") for code in codes)
     assert len(codes) == 7  # six window staff + the supervision card
 
 
-@pytest.mark.parametrize("path", ["/", "/take", "/take/1", "/guide", "/guide/1", "/cards",
-                                  "/notices"])
+@pytest.mark.parametrize(
+    "path", ["/", "/take", "/take/1", "/guide", "/guide/1", "/cards", "/notices"]
+)
 def test_kiosk_pages_have_no_serious_accessibility_violations(live_server, page_factory, path):
     page = page_factory(width=1920, height=1080, touch=True)
     page.goto(live_server.url + path)

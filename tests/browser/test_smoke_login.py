@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def test_login_page_speaks_chinese_and_rejects_a_wrong_password(live_server, page_factory,
-                                                                  screenshot_dir):
+def test_login_page_speaks_chinese_and_rejects_a_wrong_password(
+    live_server, page_factory, screenshot_dir
+):
     page = page_factory(width=1280, height=800)
     page.goto(live_server.url + "/login")
     assert page.locator("h2").inner_text() == "工作人员登录"
