@@ -1,4 +1,7 @@
-"""The database connection: one peewee proxy, opened by the app factory or a script.
+"""The database connection: one peewee proxy, pointed at a database by the app factory or a
+script. Connections open lazily, per thread, at the first query (autoconnect) and the app
+closes them at the end of every request: static files and the board's cached "anything new?"
+poll never open one, which matters at a thousand polls a second.
 
 SQLite (a file, WAL journal) is the default; PostgreSQL is used when the URL says so, so that
 many halls can share one server. This module owns the connection settings and the one helper
@@ -39,12 +42,12 @@ def make_database(url: str) -> Database:
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
             port=parts.port or 5432,
-            autoconnect=False,
+            autoconnect=True,
         )
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, autoconnect=False, timeout=15)
+    return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, autoconnect=True, timeout=15)
 
 
 def init_database(url: str) -> Database:

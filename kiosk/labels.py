@@ -29,3 +29,28 @@ def notice_category(code: str) -> str:
 
 def priority_label(code: str) -> str:
     return PRIORITY_LABELS.get(code, code)
+
+
+PRINTER_STATES = {
+    "ok": N_("正常"),
+    "paper_out": N_("缺纸"),
+    "paper_low": N_("纸将用完"),
+    "cover_open": N_("纸仓盖打开"),
+    "offline": N_("离线"),
+    "unknown": N_("未知"),
+}
+JOB_STATUSES = {
+    "pending": N_("等待打印"),
+    "printing": N_("打印中"),
+    "printed": N_("已打印"),
+    "failed": N_("失败"),
+    "cancelled": N_("已取消"),
+}
+
+
+def printer_state(code: str) -> str:
+    return PRINTER_STATES.get(code, code)
+
+
+def job_status(code: str) -> str:
+    return JOB_STATUSES.get(code, code)

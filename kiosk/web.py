@@ -122,12 +122,6 @@ def init_app(app: Flask) -> None:
     Htmx(app)
     Babel(app, locale_selector=select_locale)
 
-    @app.before_request
-    def _open_database():
-        # A def returning None: a lambda returning db.connect()'s True would become the response.
-        db.connect(reuse_if_open=True)
-        return None
-
     @app.teardown_request
     def _close_database(exc):
         if not db.is_closed():
@@ -135,12 +129,14 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_check_csrf)
 
-    from .labels import notice_category, priority_label
+    from .labels import job_status, notice_category, printer_state, priority_label
     from .sanitize import clean_markup
 
     app.jinja_env.filters["clean_html"] = clean_markup
     app.jinja_env.filters["notice_category"] = notice_category
     app.jinja_env.filters["priority_label"] = priority_label
+    app.jinja_env.filters["printer_state"] = printer_state
+    app.jinja_env.filters["job_status"] = job_status
 
     @app.context_processor
     def _globals():
@@ -166,6 +162,20 @@ def init_app(app: Flask) -> None:
             "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'self'",
         )
         return response
+
+    from flask import render_template
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        # A page in the hall's language with a way back, instead of Werkzeug's English one.
+        titles = {400: gettext("请求无效"), 403: gettext("没有权限"), 404: gettext("页面不存在")}
+        return render_template(
+            "error.html",
+            code=error.code,
+            title=titles.get(error.code, gettext("出错了")),
+            message=error.description if error.code in (400, 403) else "",
+        ), error.code
 
     from .views import register_blueprints
 

@@ -1,11 +1,146 @@
-"""Administration and supervision: admins act, supervisors may only look."""
+"""Administration and supervision: admins act, supervisors may only look.
+
+The overview shows today's figures per service, who is on duty at which window, every
+printer's state and queue, and whether the audit chain verifies. The printers page lets staff
+see faults, print a test page, reprint and cancel jobs.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext
+from peewee import fn
 
-from ..web import read_only_for, require_roles
+from printers import templates as print_templates
+
+from .. import audit, clock
+from ..db import write_transaction
+from ..htmx import render
+from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
+from ..spool import cancel, enqueue, reprint
+from ..web import current_hall, current_staff, read_only_for, require_roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, ("admin", "supervisor"))
 read_only_for(bp, ("supervisor",))
+
+
+def today_figures(hall) -> list[dict]:
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    rows = (
+        Ticket.select(Ticket.service, Ticket.status, fn.COUNT(Ticket.id).alias("n"))
+        .where((Ticket.hall == hall) & (Ticket.local_date == today))
+        .group_by(Ticket.service, Ticket.status)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row.service_id, {})[row.status] = row.n
+    figures = []
+    for service in Service.select().where(Service.hall == hall).order_by(Service.sort_order):
+        by_status = counts.get(service.id, {})
+        figures.append(
+            {
+                "service": service,
+                "issued": sum(by_status.values()),
+                "waiting": by_status.get("waiting", 0),
+                "serving": by_status.get("called", 0),
+                "completed": by_status.get("completed", 0),
+                "skipped": by_status.get("skipped", 0),
+            }
+        )
+    return figures
+
+
+def printer_rows(hall) -> list[dict]:
+    pending = dict(
+        PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
+        .where((PrintJob.hall == hall) & (PrintJob.status == "pending"))
+        .group_by(PrintJob.printer)
+        .tuples()
+    )
+    return [
+        {"printer": printer, "pending": pending.get(printer.id, 0)}
+        for printer in Printer.select().where(Printer.hall == hall).order_by(Printer.name)
+    ]
+
+
+@bp.get("")
+@bp.get("/")
+def home():
+    hall = current_hall()
+    windows = Window.select().where(Window.hall == hall).order_by(Window.number)
+    on_duty = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
+    return render(
+        "admin/home.html",
+        "admin/_home.html",
+        figures=today_figures(hall),
+        windows=windows,
+        on_duty=on_duty,
+        printers=printer_rows(hall),
+        chain=audit.verify_chain(hall),
+    )
+
+
+@bp.get("/printers")
+def printers_page():
+    hall = current_hall()
+    jobs = (
+        PrintJob.select(PrintJob, Printer)
+        .join(Printer)
+        .where(PrintJob.hall == hall)
+        .order_by(PrintJob.id.desc())
+        .limit(30)
+    )
+    return render(
+        "admin/printers.html",
+        "admin/_printers.html",
+        printers=printer_rows(hall),
+        jobs=jobs,
+        message=request.args.get("message", ""),
+    )
+
+
+def _printer(printer_id: int) -> Printer:
+    printer = Printer.get_or_none((Printer.id == printer_id) & (Printer.hall == current_hall()))
+    if printer is None:
+        abort(404)
+    return printer
+
+
+def _job(job_id: int) -> PrintJob:
+    job = PrintJob.get_or_none((PrintJob.id == job_id) & (PrintJob.hall == current_hall()))
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.post("/printers/<int:printer_id>/test")
+def printer_test(printer_id: int):
+    printer = _printer(printer_id)
+    document = print_templates.test_page(
+        printer_name=printer.name, dot_width=printer.dot_width, mode=printer.mode
+    )
+    with write_transaction():
+        enqueue(printer, document, "test", printer.id)
+        audit.record(printer.hall_id, current_staff(), "printer_test", "printer", printer.name)
+    return redirect(url_for("admin.printers_page", message=gettext("测试页已加入打印队列")), 303)
+
+
+@bp.post("/print-jobs/<int:job_id>/reprint")
+def print_job_reprint(job_id: int):
+    job = _job(job_id)
+    with write_transaction():
+        reprint(job)
+        audit.record(job.hall_id, current_staff(), "print_reprint", "print_job", job.id)
+    return redirect(url_for("admin.printers_page", message=gettext("已重新打印")), 303)
+
+
+@bp.post("/print-jobs/<int:job_id>/cancel")
+def print_job_cancel(job_id: int):
+    job = _job(job_id)
+    with write_transaction():
+        cancelled = cancel(job)
+        if cancelled:
+            audit.record(job.hall_id, current_staff(), "print_cancel", "print_job", job.id)
+    message = gettext("已取消") if cancelled else gettext("该任务已在打印或已完成，无法取消")
+    return redirect(url_for("admin.printers_page", message=message), 303)

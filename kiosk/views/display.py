@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from .. import board, clock
 from ..htmx import render
@@ -100,9 +100,12 @@ def announcement_audio(event_id: int):
         result = synthesize(texts[1], Path(current_app.config["AUDIO_CACHE_DIR"]))
     except SpeechError as error:
         return str(error), 503, {"Content-Type": "text/plain; charset=utf-8"}
-    response = send_file(result.path, mimetype="audio/wav", max_age=3600)
-    response.headers["X-Voice"] = result.voice
-    return response
+    # A few tens of KB: returned as bytes, so no file handle outlives the request.
+    return Response(
+        result.read_bytes(),
+        mimetype="audio/wav",
+        headers={"X-Voice": result.voice, "Cache-Control": "max-age=3600"},
+    )
 
 
 def _window_context(number: int) -> dict:

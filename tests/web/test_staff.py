@@ -1,0 +1,238 @@
+"""The staff console over HTTP: duty, actions, permissions, stale actions and the call race."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+from support import staff_password
+
+from kiosk import queue
+from kiosk.db import db
+from kiosk.models import AuditEntry, Case, Hall, Service, Ticket, Window
+
+
+def token_of(client, path: str = "/login") -> str:
+    html = client.get(path).data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, username: str, window: int | None = None):
+    token = token_of(client)
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "username": username, "password": staff_password(username)},
+    )
+    assert response.status_code == 303
+    token = token_of(client)  # signing in starts a new session with a new token
+    if window is not None:
+        response = client.post(f"/staff/windows/{window}/duty", data={"csrf_token": token})
+        assert response.status_code == 303, response.data
+    return token
+
+
+def issue(code: str, count: int = 1, priority: str = "") -> list[Ticket]:
+    db.connect(reuse_if_open=True)
+    hall = Hall.get()
+    service = Service.get(Service.code == code)
+    return [queue.issue_ticket(hall, service, priority=priority) for _ in range(count)]
+
+
+def act(client, token: str, action: str, ticket: Ticket | None = None, htmx: bool = True, **form):
+    data = {"csrf_token": token, **form}
+    if ticket is not None:
+        data.update(ticket_id=ticket.id, version=ticket.version)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(f"/staff/console/{action}", data=data, headers=headers)
+
+
+def panel_text(response) -> str:
+    return BeautifulSoup(response.data, "html.parser").get_text(" ", strip=True)
+
+
+def test_call_complete_and_duty_are_recorded(client):
+    issue("social_assistance", 2)
+    token = sign_in(client, "wang", 1)
+    window = Window.get(Window.number == 1)
+    assert window.on_duty.username == "wang"
+    response = act(client, token, "call")
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert soup.select_one("#serving-number").get_text() == "A001"
+    assert response.headers["HX-Trigger"] == "queue-changed"
+    ticket = Ticket.get(Ticket.display_number == "A001")
+    response = act(client, token, "complete", ticket)
+    assert "A001 已办结" in panel_text(response)
+    assert Ticket.get_by_id(ticket.id).status == "completed"
+    actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == ["login", "duty_start", "call", "complete"]
+
+
+def test_stale_action_is_refused_and_changes_nothing(client):
+    issue("social_assistance")
+    token = sign_in(client, "wang", 1)
+    act(client, token, "call")
+    ticket = Ticket.get(Ticket.display_number == "A001")
+    act(client, token, "recall", ticket)  # version moves on
+    response = act(client, token, "skip", ticket)  # the old version in hand
+    assert (
+        "已被他人更改"
+        in BeautifulSoup(response.data, "html.parser").select_one("#console-error").get_text()
+    )
+    assert Ticket.get_by_id(ticket.id).status == "called"
+
+
+def test_staff_cannot_act_without_duty_or_on_someone_elses_window(app, client):
+    issue("social_assistance")
+    token = sign_in(client, "li")  # windows 2 and 5 only
+    assert act(client, token, "call").status_code == 403
+    response = client.post("/staff/windows/1/duty", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert Window.get(Window.number == 1).on_duty_id is None
+    # Someone else takes over window 1: the first clerk's console loses the window.
+    other = app.test_client()
+    first = sign_in(other, "wang", 1)
+    admin = app.test_client()
+    admin_token = sign_in(admin, "admin", 1)
+    assert act(other, first, "call").status_code == 403
+    assert act(admin, admin_token, "call").status_code == 200
+    assert Ticket.get(Ticket.display_number == "A001").staff.username == "admin"
+
+
+def test_supervisor_and_anonymous_are_kept_out(app, client):
+    assert client.get("/staff/console").status_code == 302
+    token = sign_in(client, "supervisor")
+    assert client.get("/staff").status_code == 403
+    assert client.post("/staff/console/call", data={"csrf_token": token}).status_code == 403
+
+
+def test_register_validates_then_creates_a_case_with_a_working_day_deadline(client):
+    issue("social_assistance")
+    token = sign_in(client, "wang", 1)
+    act(client, token, "call")
+    ticket = Ticket.get(Ticket.display_number == "A001")
+    bad = act(
+        client,
+        token,
+        "register",
+        ticket,
+        resident_name="张三",
+        resident_phone="12345",
+        subject="低保申请材料待补",
+        days="5",
+    )
+    soup = BeautifulSoup(bad.data, "html.parser")
+    assert "电话号码格式不对" in soup.select_one(".field-error").get_text()
+    assert Case.select().count() == 0 and Ticket.get_by_id(ticket.id).status == "called"
+    good = act(
+        client,
+        token,
+        "register",
+        ticket,
+        resident_name="张三",
+        resident_phone="13800001111",
+        subject="低保申请材料待补",
+        days="5",
+    )
+    assert "已登记受理件" in panel_text(good)
+    case = Case.get()
+    assert case.first_responsible.username == "wang" and case.time_limit_days == 5
+    assert case.deadline > case.accepted_at.date()
+    assert Ticket.get_by_id(ticket.id).outcome == "registered"
+
+
+def test_transfer_records_from_whom_to_where(app, client):
+    issue("social_assistance")
+    token = sign_in(client, "wang", 1)
+    act(client, token, "call")
+    ticket = Ticket.get(Ticket.display_number == "A001")
+    window4 = Window.get(Window.number == 4)
+    act(client, token, "transfer", ticket, to_service="", to_window=window4.id)
+    other = app.test_client()
+    other_token = sign_in(other, "chen", 4)
+    response = act(other, other_token, "call")
+    assert "由 1 号窗口 王秀英 转来" in panel_text(response)
+    assert "首问负责人 ： 王秀英" in panel_text(response).replace("：", " ： ")
+
+
+def test_six_consoles_calling_at_once_never_share_a_ticket(app):
+    issue("household_registration", 25)
+    issue("family_planning", 25)
+    clerks = {"li": 2, "zhao": 5, "wang": 1, "chen": 4, "zhang": 3, "sun": 6}
+    # Windows 1, 3, 4 and 6 do not serve B/E: give every window both services for the race.
+    from kiosk.models import WindowService
+
+    for number in (1, 3, 4, 6):
+        window = Window.get(Window.number == number)
+        for position, code in enumerate(("household_registration", "family_planning"), 10):
+            WindowService.create(
+                window=window, service=Service.get(Service.code == code), position=position
+            )
+    consoles = []
+    for username, number in clerks.items():
+        client = app.test_client()
+        consoles.append((client, sign_in(client, username, number)))
+    called: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(consoles))
+
+    def work(client, token):
+        barrier.wait()
+        while True:
+            response = act(client, token, "call")
+            soup = BeautifulSoup(response.data, "html.parser")
+            number = soup.select_one("#serving-number")
+            if number is None:
+                return
+            with lock:
+                called.append(number.get_text())
+            ticket = Ticket.get(Ticket.display_number == number.get_text())
+            act(client, token, "complete", ticket)
+
+    threads = [threading.Thread(target=work, args=pair) for pair in consoles]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(called) == 50 and len(set(called)) == 50
+
+
+def sox_stat(path) -> dict[str, float]:
+    output = subprocess.run(
+        ["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True
+    ).stderr
+    stats = {}
+    for line in output.splitlines():
+        name, _, value = line.partition(":")
+        try:
+            stats[name.strip()] = float(value.strip())
+        except ValueError:
+            continue
+    return stats
+
+
+def test_announcement_audio_is_real_speech(client, tmp_path):
+    issue("party_liaison")
+    token = sign_in(client, "sun", 6)
+    act(client, token, "call")
+    from kiosk.models import QueueEvent
+
+    event = QueueEvent.get(QueueEvent.kind == "called")
+    response = client.get(f"/display/announcements/{event.id}.wav")
+    assert response.status_code == 200 and response.mimetype == "audio/wav"
+    wav = tmp_path / "call.wav"
+    wav.write_bytes(response.data)
+    stats = sox_stat(wav)
+    assert stats["Length (seconds)"] >= 1.0
+    assert stats["RMS     amplitude"] > 0.01
+    assert client.get("/display/announcements/999999.wav").status_code == 404
+
+
+@pytest.mark.parametrize("since, status", [("-1", 200), ("abc", 200)])
+def test_board_change_poll(client, since, status):
+    response = client.get(f"/display/changes?since={since}")
+    assert response.status_code == status
+    version = response.get_json()["version"]
+    assert client.get(f"/display/changes?since={version}").status_code == 204
