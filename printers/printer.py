@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,19 +67,18 @@ class PrinterStatus:
         return self.state in ("ok", "paper_low", "unknown")
 
 
-def _profile(dot_width: int):
-    from escpos.capabilities import get_profile
-
-    profile = get_profile("default")
+def _set_width(printer, dot_width: int) -> None:
+    """Give the capability profile its dot width (python-escpos's default profile has none
+    and warns "media.width.pixel … not set" when it draws images)."""
+    profile = printer.profile
     profile.profile_data = copy.deepcopy(profile.profile_data)
     profile.profile_data.setdefault("media", {}).setdefault("width", {})["pixel"] = dot_width
-    return profile
 
 
 def open_connection(config: PrinterConfig):
     """An opened python-escpos printer object for `config` (the caller closes it)."""
     params = {k: v for k, v in config.connection.items() if k != "kind"}
-    profile = _profile(config.dot_width)
+    printer = None
     try:
         if config.kind == "network":
             from escpos.printer import Network
@@ -87,7 +87,6 @@ def open_connection(config: PrinterConfig):
                 params["host"],
                 port=int(params.get("port", 9100)),
                 timeout=config.timeout,
-                profile=profile,
             )
         elif config.kind == "usb":
             from escpos.printer import Usb
@@ -96,7 +95,6 @@ def open_connection(config: PrinterConfig):
                 int(str(params["vendor_id"]), 16),
                 int(str(params["product_id"]), 16),
                 timeout=int(config.timeout * 1000),
-                profile=profile,
             )
         elif config.kind == "serial":
             from escpos.printer import Serial
@@ -105,27 +103,35 @@ def open_connection(config: PrinterConfig):
                 params["device"],
                 baudrate=int(params.get("baudrate", 9600)),
                 timeout=config.timeout,
-                profile=profile,
             )
         elif config.kind == "file":
             from escpos.printer import File
 
-            printer = File(params["path"], profile=profile)
+            printer = File(params["path"])
         elif config.kind == "cups":
             from escpos.printer import CupsPrinter
 
-            printer = CupsPrinter(params["printer_name"], profile=profile)
+            printer = CupsPrinter(params["printer_name"])
         elif config.kind == "win32raw":
             from escpos.printer import Win32Raw
 
-            printer = Win32Raw(params["printer_name"], profile=profile)
+            printer = Win32Raw(params["printer_name"])
         elif config.kind == "dummy":
             from escpos.printer import Dummy
 
-            printer = Dummy(profile=profile)
+            printer = Dummy()
         else:
             raise PrinterError(config.name, f"unknown connection kind {config.kind!r}")
-        if config.kind != "dummy":
+        _set_width(printer, config.dot_width)
+        if config.kind == "network":
+            # Connect ourselves: python-escpos's Network.open() drops the socket of a failed
+            # connect without closing it (a leaked file descriptor per retry of an offline
+            # printer, over days).
+            sock = socket.create_connection(
+                (params["host"], int(params.get("port", 9100))), timeout=config.timeout
+            )
+            printer.device = sock
+        elif config.kind != "dummy":
             printer.open(raise_not_found=True)
         return printer
     except PrinterError:
@@ -133,6 +139,8 @@ def open_connection(config: PrinterConfig):
     except KeyError as missing:
         raise PrinterError(config.name, f"connection setting {missing} is missing") from None
     except Exception as error:  # noqa: BLE001 - every library/OS error becomes PrinterError
+        if printer is not None:
+            _close(printer)  # python-escpos leaves the socket of a failed connect open
         raise PrinterError(config.name, f"cannot connect: {error}") from error
 
 

@@ -137,16 +137,33 @@ def ticket_create():
     return redirect(url_for("kiosk.ticket_show", code=ticket.public_code), 303)
 
 
-@bp.get("/tickets/<code>")
-def ticket_show(code: str):
+def _ticket_or_404(code: str) -> Ticket:
     ticket = Ticket.get_or_none((Ticket.public_code == code) & (Ticket.hall == current_hall()))
     if ticket is None:
         abort(404)
+    return ticket
+
+
+def print_state(ticket: Ticket) -> dict:
+    """Where the ticket slip is: printing, printed, or held by a printer fault (plain words)."""
     job = (
         PrintJob.select()
         .where((PrintJob.source_kind == "ticket") & (PrintJob.source_id == ticket.id))
+        .order_by(PrintJob.id.desc())
         .first()
     )
+    if job is None or job.status == "printed":
+        return {"job": job, "pending": False, "problem": job_problem(job) if job is None else ""}
+    return {
+        "job": job,
+        "pending": job.status in ("pending", "printing"),
+        "problem": job_problem(job),
+    }
+
+
+@bp.get("/tickets/<code>")
+def ticket_show(code: str):
+    ticket = _ticket_or_404(code)
     wait = queue.estimated_wait_seconds(ticket)
     return render(
         "kiosk/ticket.html",
@@ -155,10 +172,20 @@ def ticket_show(code: str):
         ahead=queue.people_ahead(ticket),
         wait_minutes=max(1, round(wait / 60)),
         windows=windows_label(ticket.service),
-        print_problem=job_problem(job),
+        print=print_state(ticket),
         qr=qr_svg(status_url(ticket), label=gettext("手机扫码查看排队进度")),
         status_url=status_url(ticket),
     )
+
+
+@bp.get("/tickets/<code>/print")
+def ticket_print_state(code: str):
+    ticket = _ticket_or_404(code)
+    response = render(
+        "kiosk/ticket.html", "kiosk/_print_state.html", ticket=ticket, print=print_state(ticket)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/guide")
