@@ -1,0 +1,204 @@
+"""The persistent print spool against emupos: a fault holds the job and shows on screen; the
+job prints exactly once when the fault clears; jobs survive a server killed mid-queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from emupos_fixture import free_port
+from support import staff_password
+
+from kiosk import queue
+from kiosk.db import db, init_database
+from kiosk.demo import load_demo
+from kiosk.migrations import migrate_database
+from kiosk.models import Hall, Printer, PrintJob, Service, Ticket
+from kiosk.printing import print_ticket
+from kiosk.spool import Spool, process_next
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def point_kiosk_printer_at(emupos) -> Printer:
+    db.connect(reuse_if_open=True)
+    Printer.update(connection=json.dumps(emupos.connection())).where(
+        Printer.role == "kiosk"
+    ).execute()
+    return Printer.get(Printer.role == "kiosk")
+
+
+def wait_until(condition, timeout: float = 15.0, step: float = 0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("condition not met in time")
+
+
+def csrf(client, path: str) -> str:
+    html = client.get(path).data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_paper_out_holds_the_ticket_then_prints_it_once(app, client, emupos):
+    printer = point_kiosk_printer_at(emupos)
+    emupos.set_fault("paper-out")
+    spool = Spool(printer.hall_id, rescan_seconds=0.2).start()
+    try:
+        service = Service.get(Service.code == "household_registration")
+        token = csrf(client, f"/take/{service.id}")
+        response = client.post("/tickets", data={"csrf_token": token, "service_id": service.id})
+        assert response.status_code == 303
+        wait_until(lambda: Printer.get_by_id(printer.id).state == "paper_out")
+        page = client.get(response.headers["Location"]).data.decode()
+        assert "E001" in page and "缺纸" in page  # the resident still has a valid number
+        admin = app.test_client()
+        admin.post(
+            "/login",
+            data={
+                "csrf_token": csrf(admin, "/login"),
+                "username": "admin",
+                "password": staff_password("admin"),
+            },
+        )
+        assert "缺纸" in admin.get("/admin/printers").data.decode()
+        known = emupos.receipt_ids()
+        time.sleep(1.0)
+        assert emupos.receipt_ids() == known  # nothing went out while the paper was out
+        emupos.clear_fault("paper-out")
+        [receipt] = emupos.wait_for_new(known)
+        time.sleep(1.5)
+        assert len(emupos.receipt_ids() - known) == 1  # exactly once
+        job = PrintJob.get()
+        assert job.status == "printed" and job.attempts >= 2
+        assert Printer.get_by_id(printer.id).state == "ok"
+        assert "E001" in emupos.text(receipt["id"]) or receipt["height_dots"] > 500
+        assert (
+            "请取走打印的号票" in client.get(response.headers["Location"] + "/print").data.decode()
+        )
+    finally:
+        spool.stop()
+
+
+def test_cover_open_holds_and_backs_off(app, emupos):
+    printer = point_kiosk_printer_at(emupos)
+    hall = Hall.get()
+    ticket = queue.issue_ticket(hall, Service.get(Service.code == "party_liaison"))
+    job = print_ticket(ticket, "http://hall.local/t/" + ticket.public_code)
+    emupos.set_fault("cover-open")
+    known = emupos.receipt_ids()
+    try:
+        assert process_next(printer.id) == "cover_open"
+        held = PrintJob.get_by_id(job.id)
+        assert (held.status, held.attempts, held.last_error) == ("pending", 1, "纸仓盖打开")
+        assert process_next(printer.id) == "waiting"  # backing off, not hammering the printer
+    finally:
+        emupos.clear_fault("cover-open")
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=30)
+    assert process_next(printer.id, now=later) == "printed"
+    assert process_next(printer.id, now=later) == "idle"
+    assert len(emupos.wait_for_new(known)) == 1
+
+
+def test_printer_down_then_back(app, fresh_emupos):
+    printer = point_kiosk_printer_at(fresh_emupos)
+    hall = Hall.get()
+    ticket = queue.issue_ticket(hall, Service.get(Service.code == "party_liaison"))
+    print_ticket(ticket, "http://hall.local/t/" + ticket.public_code)
+    fresh_emupos.stop()
+    started = time.perf_counter()
+    assert process_next(printer.id) == "offline"
+    assert time.perf_counter() - started < 5
+    assert Printer.get_by_id(printer.id).state_label == "离线"
+    fresh_emupos.start()
+    known = fresh_emupos.receipt_ids()
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=30)
+    assert process_next(printer.id, now=later) == "printed"
+    assert len(fresh_emupos.wait_for_new(known)) == 1
+    assert PrintJob.get().status == "printed"
+
+
+def start_server(db_path: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "run.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            str(db_path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until(lambda: _up(port), timeout=30)
+    return process
+
+
+def _up(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
+def test_jobs_pending_when_the_server_is_killed_print_once_after_restart(tmp_path, emupos):
+    db_path = tmp_path / "hall.sqlite3"
+    init_database(str(db_path))
+    migrate_database()
+    with db.connection_context():
+        load_demo(
+            always_open=True, password_for=lambda _u: "restart-pass", printer_port=emupos.port
+        )
+    port = free_port()
+    emupos.set_fault("paper-out")
+    known = emupos.receipt_ids()
+    server = start_server(db_path, port)
+    try:
+        session = requests.Session()
+        base = f"http://127.0.0.1:{port}"
+        token = re.search(
+            r'name="csrf_token" value="([^"]+)"', session.get(base + "/take/1").text
+        ).group(1)
+        numbers = []
+        for _ in range(3):
+            response = session.post(
+                base + "/tickets", data={"csrf_token": token, "service_id": "1"}
+            )
+            numbers.append(re.search(r'id="ticket-number">(\w+)<', response.text).group(1))
+        assert numbers == ["A001", "A002", "A003"]
+        with db.connection_context():
+            wait_until(lambda: Printer.get().state == "paper_out")
+        server.send_signal(signal.SIGKILL)  # no clean shutdown
+        server.wait(timeout=10)
+        with db.connection_context():
+            assert PrintJob.select().where(PrintJob.status == "pending").count() == 3
+        emupos.clear_fault("paper-out")
+        server = start_server(db_path, port)
+        new = emupos.wait_for_new(known, count=3, timeout=30)
+        time.sleep(2)
+        assert len(emupos.receipt_ids() - known) == 3 == len(new)
+        with db.connection_context():
+            assert [j.status for j in PrintJob.select()] == ["printed"] * 3
+            assert Ticket.select().count() == 3
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
