@@ -105,17 +105,13 @@ def issue_ticket(
             )
             if recent >= hall.kiosk_tickets_per_minute:
                 raise QueueError(N_("取号过于频繁，请稍候一分钟再试"))
-        DailyCounter.insert(
-            hall=hall, service=service, local_date=today, last_number=0
-        ).on_conflict_ignore().execute()
-        # UPDATE … RETURNING locks the counter row on PostgreSQL; on SQLite the IMMEDIATE
-        # transaction already holds the write lock.
+        # One UPSERT … RETURNING: creates the day's counter or bumps it. On PostgreSQL it locks
+        # the counter row; on SQLite the IMMEDIATE transaction already holds the write lock.
         cursor = (
-            DailyCounter.update(last_number=DailyCounter.last_number + 1)
-            .where(
-                (DailyCounter.hall == hall)
-                & (DailyCounter.service == service)
-                & (DailyCounter.local_date == today)
+            DailyCounter.insert(hall=hall, service=service, local_date=today, last_number=1)
+            .on_conflict(
+                conflict_target=[DailyCounter.hall, DailyCounter.service, DailyCounter.local_date],
+                update={DailyCounter.last_number: DailyCounter.last_number + 1},
             )
             .returning(DailyCounter.last_number)
             .execute()

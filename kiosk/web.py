@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Iterable
 from functools import wraps
 
@@ -15,7 +16,7 @@ from htmx_flask import Htmx
 from markupsafe import Markup
 
 from . import clock
-from .db import db
+from .db import release_connection
 from .errors import DomainError
 from .models import Hall, Staff
 
@@ -47,13 +48,29 @@ def _check_csrf() -> None:
         abort(400, description=gettext("页面已过期，请刷新后重试"))
 
 
+HALL_CACHE_SECONDS = 1.0
+_hall_cache: dict[str, tuple[float, Hall]] = {}
+
+
+def forget_hall_cache() -> None:
+    """Call after changing the hall's settings, so the next request reads them."""
+    _hall_cache.clear()
+
+
 def current_hall() -> Hall:
+    """The hall this process serves; its row is re-read at most once a second."""
     if "hall" not in g:
         code = current_app.config.get("HALL_CODE")
+        key = f"{id(current_app)}:{code}"
+        cached = _hall_cache.get(key)
+        if cached and time.monotonic() - cached[0] < HALL_CACHE_SECONDS:
+            g.hall = cached[1]
+            return g.hall
         query = Hall.select()
         hall = query.where(Hall.code == code).first() if code else query.order_by(Hall.id).first()
         if hall is None:
             abort(503, description=gettext("尚未建立大厅，请先运行 scripts/run.py 初始化"))
+        _hall_cache[key] = (time.monotonic(), hall)
         g.hall = hall
     return g.hall
 
@@ -123,9 +140,8 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
 
     @app.teardown_request
-    def _close_database(exc):
-        if not db.is_closed():
-            db.close()
+    def _release_database(exc):
+        release_connection()
 
     app.before_request(_check_csrf)
 
