@@ -49,20 +49,18 @@ def _check_csrf() -> None:
 
 
 HALL_CACHE_SECONDS = 1.0
-_hall_cache: dict[str, tuple[float, Hall]] = {}
 
 
 def forget_hall_cache() -> None:
     """Call after changing the hall's settings, so the next request reads them."""
-    _hall_cache.clear()
+    current_app.extensions.pop("hall_cache", None)
 
 
 def current_hall() -> Hall:
     """The hall this process serves; its row is re-read at most once a second."""
     if "hall" not in g:
         code = current_app.config.get("HALL_CODE")
-        key = f"{id(current_app)}:{code}"
-        cached = _hall_cache.get(key)
+        cached = current_app.extensions.get("hall_cache")
         if cached and time.monotonic() - cached[0] < HALL_CACHE_SECONDS:
             g.hall = cached[1]
             return g.hall
@@ -70,7 +68,7 @@ def current_hall() -> Hall:
         hall = query.where(Hall.code == code).first() if code else query.order_by(Hall.id).first()
         if hall is None:
             abort(503, description=gettext("尚未建立大厅，请先运行 scripts/run.py 初始化"))
-        _hall_cache[key] = (time.monotonic(), hall)
+        current_app.extensions["hall_cache"] = (time.monotonic(), hall)
         g.hall = hall
     return g.hall
 
