@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document
+from .fonts import FontNotFound
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -194,11 +195,14 @@ def _close(printer) -> None:
 
 def send(document: Document | bytes, config: PrinterConfig) -> int:
     """Render (if needed) and send; returns the number of bytes sent."""
-    data = (
-        document
-        if isinstance(document, bytes)
-        else render(document, config.mode, config.dot_width, config.font_path)
-    )
+    try:
+        data = (
+            document
+            if isinstance(document, bytes)
+            else render(document, config.mode, config.dot_width, config.font_path)
+        )
+    except FontNotFound as error:
+        raise PrinterError(config.name, str(error)) from error
     printer = open_connection(config)
     try:
         printer._raw(data)

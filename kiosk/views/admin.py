@@ -7,18 +7,23 @@ see faults, print a test page, reprint and cancel jobs.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext
 from peewee import fn
+from playhouse.shortcuts import model_to_dict
 
 from printers import templates as print_templates
 
 from .. import audit, clock
+from ..admin_forms import validate_printer
 from ..db import write_transaction
+from ..errors import N_, ValidationError
 from ..htmx import render
 from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
 from ..spool import cancel, enqueue, reprint
-from ..web import current_hall, current_staff, read_only_for, require_roles
+from ..web import current_hall, current_staff, error_message, read_only_for, require_roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, ("admin", "supervisor"))
@@ -112,6 +117,67 @@ def _job(job_id: int) -> PrintJob:
     if job is None:
         abort(404)
     return job
+
+
+def _printer_form(printer: Printer | None, error: str = "", field: str = "", form=None):
+    values = dict(form or {})
+    if printer is not None and form is None:
+        connection = json.loads(printer.connection or "{}")
+        values = {
+            "name": printer.name,
+            "role": printer.role,
+            "dot_width": printer.dot_width,
+            "mode": printer.mode,
+            "font_path": printer.font_path,
+            "enabled": "on" if printer.enabled else "",
+            **connection,
+        }
+    values.setdefault("kind", "network")
+    values.setdefault("port", 9100)
+    return render(
+        "admin/printer_form.html",
+        "admin/_printer_form.html",
+        printer=printer,
+        values=values,
+        error=error,
+        field=field,
+    )
+
+
+@bp.get("/printers/new")
+def printer_new():
+    return _printer_form(
+        None, form={"enabled": "on", "dot_width": 576, "mode": "raster", "role": "kiosk"}
+    )
+
+
+@bp.get("/printers/<int:printer_id>/edit")
+def printer_edit(printer_id: int):
+    return _printer_form(_printer(printer_id))
+
+
+@bp.post("/printers")
+@bp.post("/printers/<int:printer_id>")
+def printer_save(printer_id: int | None = None):
+    hall = current_hall()
+    printer = _printer(printer_id) if printer_id else None
+    try:
+        data = validate_printer(request.form)
+        clash = Printer.get_or_none((Printer.hall == hall) & (Printer.name == data["name"]))
+        if clash is not None and (printer is None or clash.id != printer.id):
+            raise ValidationError(N_("已有同名的打印机"), field="name")
+    except ValidationError as failure:
+        return _printer_form(printer, error_message(failure), failure.field, request.form)
+    with write_transaction():
+        before = model_to_dict(printer, recurse=False) if printer else None
+        if printer is None:
+            printer = Printer.create(hall=hall, **data)
+        else:
+            Printer.update(**data).where(Printer.id == printer.id).execute()
+        audit.record(
+            hall, current_staff(), "printer_save", "printer", printer.id, before=before, after=data
+        )
+    return redirect(url_for("admin.printers_page", message=gettext("打印机设置已保存")), 303)
 
 
 @bp.post("/printers/<int:printer_id>/test")

@@ -1,0 +1,91 @@
+"""Printers are configured by the hall in the admin pages: validated, audited, admin only."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bs4 import BeautifulSoup
+from support import staff_password
+
+from kiosk.models import AuditEntry, Printer, PrintJob
+
+
+def signed_in(client, username: str) -> str:
+    page = client.get("/login").data.decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post(
+        "/login",
+        data={"csrf_token": token, "username": username, "password": staff_password(username)},
+    )
+    page = client.get("/login").data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+FORM = {
+    "name": "3号窗口回执打印机",
+    "role": "window:3",
+    "kind": "network",
+    "host": "192.168.1.53",
+    "port": "9100",
+    "dot_width": "576",
+    "mode": "text",
+    "enabled": "on",
+}
+
+
+def test_admin_adds_a_window_printer(client):
+    token = signed_in(client, "admin")
+    response = client.post("/admin/printers", data={"csrf_token": token, **FORM})
+    assert response.status_code == 303
+    printer = Printer.get(Printer.name == "3号窗口回执打印机")
+    assert json.loads(printer.connection) == {
+        "kind": "network",
+        "host": "192.168.1.53",
+        "port": 9100,
+    }
+    assert (printer.role, printer.mode, printer.enabled) == ("window:3", "text", True)
+    assert AuditEntry.select().where(AuditEntry.action == "printer_save").count() == 1
+    page = client.get("/admin/printers").data.decode()
+    assert "3号窗口回执打印机" in page
+
+
+def test_bad_printer_settings_say_what_is_wrong_and_change_nothing(client):
+    token = signed_in(client, "admin")
+    cases = [
+        ({"host": "192.168.1.999"}, "host", "IP 地址或主机名不正确"),
+        ({"port": "70000"}, "port", "端口应为 1 到 65535"),
+        ({"role": "lobby"}, "role", "用途应为 kiosk"),
+        ({"dot_width": "500"}, "dot_width", "纸宽点数应为 384"),
+        ({"name": "取号机打印机"}, "name", "已有同名的打印机"),
+    ]
+    for change, field, text in cases:
+        response = client.post("/admin/printers", data={"csrf_token": token, **FORM, **change})
+        assert response.status_code == 200
+        soup = BeautifulSoup(response.data, "html.parser")
+        assert text in soup.select_one(f"#error-{field}").get_text()
+    assert Printer.select().count() == 1
+
+
+def test_test_page_is_queued_and_supervisor_cannot_configure(app, client):
+    token = signed_in(client, "admin")
+    printer = Printer.get()
+    assert (
+        client.post(f"/admin/printers/{printer.id}/test", data={"csrf_token": token}).status_code
+        == 303
+    )
+    assert PrintJob.get().source_kind == "test"
+    supervisor = app.test_client()
+    super_token = signed_in(supervisor, "supervisor")
+    assert supervisor.get("/admin/printers").status_code == 200  # may look
+    assert (
+        supervisor.post("/admin/printers", data={"csrf_token": super_token, **FORM}).status_code
+        == 403
+    )
+    assert (
+        supervisor.post(
+            f"/admin/printers/{printer.id}/test", data={"csrf_token": super_token}
+        ).status_code
+        == 403
+    )
+    assert PrintJob.select().count() == 1
