@@ -102,7 +102,7 @@ def prepare_database(path: Path) -> dict[str, str]:
     return demo.passwords
 
 
-def start_server(db_path: Path, port: int) -> tuple[subprocess.Popen, float]:
+def start_server(db_path: Path, port: int, threads: int) -> tuple[subprocess.Popen, float]:
     started = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -115,6 +115,8 @@ def start_server(db_path: Path, port: int) -> tuple[subprocess.Popen, float]:
             "--db",
             str(db_path),
             "--no-spool",
+            "--threads",
+            str(threads),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -211,16 +213,18 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--threads", type=int, default=16, help="waitress threads (as run.py)")
     args = parser.parse_args()
     ensure_venv("requirements-test.txt")
     sys.path.insert(0, str(ROOT))
+    THREADS[0] = args.threads
 
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="hall-bench-") as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
         passwords = prepare_database(db_path)
         port = free_port()
-        server, cold = start_server(db_path, port)
+        server, cold = start_server(db_path, port, args.threads)
         try:
             rows.append(("cold start (process start → first page)", f"{cold:.2f} s", "< 2 s"))
             rows.append(("server RSS after start", f"{rss_mb(server.pid) or 0:.0f} MB", ""))
@@ -254,7 +258,10 @@ def main() -> int:
 
 def print_table(rows: list[tuple[str, str, str]], *, markdown: bool) -> None:
     cpu = os.cpu_count()
-    print(f"\nHall server benchmark · {cpu} cores · Python {sys.version.split()[0]}")
+    print(
+        f"\nHall server benchmark · {cpu} cores · Python {sys.version.split()[0]} · "
+        f"waitress {THREADS[0]} threads"
+    )
     if markdown:
         print("| measure | result | target |\n|---|---|---|")
         for name, value, target in rows:
@@ -454,6 +461,7 @@ def bench_printing() -> list[tuple[str, str, str]]:
     return rows
 
 
+THREADS = [16]
 EXTRA_BENCHES: list = [bench_call_next, bench_board]  # (port, passwords, seconds) -> rows
 OFFLINE_BENCHES: list = [bench_printing]  # () -> rows, without the server
 
