@@ -140,3 +140,25 @@ def test_home_page_weight_and_no_external_requests(live_server, page_factory):
     page.goto(live_server.url + "/", wait_until="networkidle")
     assert all(url.startswith(live_server.url) for url in sizes)
     assert sum(sizes.values()) < 150 * 1024, sizes
+
+
+@pytest.mark.parametrize("layout", list(RESOLUTIONS))
+def test_every_kiosk_screen_is_captured(live_server, page_factory, screenshot_dir, layout):
+    """Screenshots of every kiosk screen at both resolutions, for people to look at; each screen
+    must fit its width (no sideways scrolling on a touch screen)."""
+    width, height = RESOLUTIONS[layout]
+    page = page_factory(width=width, height=height, touch=True)
+    shots = screenshot_dir / "kiosk"
+    shots.mkdir(exist_ok=True)
+    for name, path in [
+        ("guide-list", "/guide"),
+        ("guide", "/guide/1"),
+        ("cards", "/cards"),
+        ("notices", "/notices"),
+        ("take-priority", "/take/5"),
+    ]:
+        page.goto(live_server.url + path)
+        page.screenshot(path=str(shots / f"{name}-{layout}.png"), full_page=True)
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{path} scrolls sideways at {layout}"
+        assert page.locator(".kiosk-home-button").is_visible()
