@@ -87,3 +87,177 @@ def validate_printer(form) -> dict:
         "font_path": form.get("font_path", "").strip(),
         "enabled": form.get("enabled") == "on",
     }
+
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+PREFIX = re.compile(r"^[A-Z]{1,2}$")
+USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
+FORM_WORDS = {
+    "原件": "original",
+    "复印件": "copy",
+    "原件及复印件": "original_and_copy",
+    "original": "original",
+    "copy": "copy",
+    "original_and_copy": "original_and_copy",
+}
+
+
+def _int(form, name: str, low: int, high: int, message: str) -> int:
+    try:
+        value = int(str(form.get(name, "")).strip())
+    except ValueError:
+        raise ValidationError(message, field=name) from None
+    if not low <= value <= high:
+        raise ValidationError(message, field=name)
+    return value
+
+
+def _text(form, name: str, message: str, limit: int = 100, required: bool = True) -> str:
+    value = str(form.get(name, "")).strip()
+    if required and not value:
+        raise ValidationError(message, field=name)
+    if len(value) > limit:
+        raise ValidationError(N_("内容过长（最多 %(limit)s 字）"), field=name, limit=limit)
+    return value
+
+
+def validate_hall(form) -> dict:
+    from .speech import validate_template
+
+    data = {"name": _text(form, "name", N_("请填写大厅名称"), 60)}
+    for name in ("opens_at", "closes_at"):
+        value = str(form.get(name, "")).strip()
+        if not HHMM.match(value):
+            raise ValidationError(N_("时间应写成 08:30 这样的格式"), field=name)
+        data[name] = value
+    if data["opens_at"] >= data["closes_at"]:
+        raise ValidationError(N_("关门时间应晚于开门时间"), field="closes_at")
+    data["consultation_phone"] = _text(form, "consultation_phone", "", 30, required=False)
+    data["supervision_phone"] = _text(form, "supervision_phone", N_("请填写监督电话"), 30)
+    template = str(form.get("announcement_template", "")).strip()
+    try:
+        data["announcement_template"] = validate_template(template)
+    except ValueError as error:
+        raise ValidationError(str(error), field="announcement_template") from None
+    data["priority_streak_limit"] = _int(
+        form, "priority_streak_limit", 0, 20, N_("请填写 0 到 20 之间的整数")
+    )
+    data["skip_reactivation_minutes"] = _int(
+        form, "skip_reactivation_minutes", 0, 240, N_("请填写 0 到 240 之间的分钟数")
+    )
+    data["skip_requeue_behind"] = _int(
+        form, "skip_requeue_behind", 0, 20, N_("请填写 0 到 20 之间的整数")
+    )
+    data["kiosk_tickets_per_minute"] = _int(
+        form, "kiosk_tickets_per_minute", 0, 120, N_("请填写 0 到 120 之间的整数")
+    )
+    data["personal_data_retention_days"] = _int(
+        form, "personal_data_retention_days", 30, 3650, N_("请填写 30 到 3650 之间的天数")
+    )
+    data["weekend_service"] = form.get("weekend_service") == "on"
+    return data
+
+
+def parse_steps(text: str) -> list[tuple[str, str]]:
+    """One step a line: "标题：说明" (the explanation is optional)."""
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        title, _, detail = line.replace(":", "：").partition("：")
+        if not title.strip():
+            raise ValidationError(
+                N_("办理流程第 %(line)s 行缺少步骤名称"), field="steps", line=number
+            )
+        steps.append((title.strip()[:60], detail.strip()))
+    if not steps:
+        raise ValidationError(N_("请至少填写一个办理步骤"), field="steps")
+    return steps
+
+
+def parse_materials(text: str) -> list[tuple[str, str, int, str]]:
+    """One material a line: "名称 | 原件/复印件/原件及复印件 | 份数 | 备注"."""
+    materials = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.replace("｜", "|").split("|")]
+        if len(parts) < 3 or not parts[0]:
+            raise ValidationError(
+                N_("所需材料第 %(line)s 行应为“名称 | 原件 | 份数 | 备注”"),
+                field="materials",
+                line=number,
+            )
+        form = FORM_WORDS.get(parts[1])
+        if form is None:
+            raise ValidationError(
+                N_("所需材料第 %(line)s 行：“%(value)s”应为原件、复印件或原件及复印件"),
+                field="materials",
+                line=number,
+                value=parts[1],
+            )
+        if not parts[2].isdigit() or not 1 <= int(parts[2]) <= 20:
+            raise ValidationError(
+                N_("所需材料第 %(line)s 行：份数应为 1 到 20"), field="materials", line=number
+            )
+        materials.append((parts[0][:60], form, int(parts[2]), parts[3] if len(parts) > 3 else ""))
+    return materials
+
+
+def validate_service(form) -> dict:
+    from .sanitize import clean_html
+
+    prefix = str(form.get("prefix", "")).strip().upper()
+    if not PREFIX.match(prefix):
+        raise ValidationError(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
+    handling = form.get("handling_type", "")
+    if handling not in ("instant", "promised", "joint", "approval"):
+        raise ValidationError(N_("请选择办理方式"), field="handling_type")
+    days = _int(form, "time_limit_days", 0, 60, N_("承诺时限应为 0 到 60 个工作日"))
+    if handling == "promised" and days == 0:
+        raise ValidationError(N_("承诺件需要填写承诺时限"), field="time_limit_days")
+    return {
+        "name": _text(form, "name", N_("请填写业务名称"), 30),
+        "name_en": _text(form, "name_en", "", 60, required=False),
+        "prefix": prefix,
+        "icon": _text(form, "icon", N_("请填写一个图标字"), 2),
+        "summary": clean_html(_text(form, "summary", "", 300, required=False)),
+        "active": form.get("active") == "on",
+        "daily_cap": _int(form, "daily_cap", 0, 9999, N_("每日号数上限应为 0（不限）到 9999")),
+        "legal_basis": clean_html(_text(form, "legal_basis", N_("请填写设定依据"), 500)),
+        "conditions": clean_html(_text(form, "conditions", N_("请填写办理条件"), 1000)),
+        "handling_type": handling,
+        "time_limit_days": days,
+        "fees": _text(form, "fees", N_("请填写收费标准（不收费请写“不收费”）"), 100),
+        "consultation_phone": _text(form, "consultation_phone", "", 30, required=False),
+        "supervision_phone": _text(form, "supervision_phone", "", 30, required=False),
+        "steps": parse_steps(str(form.get("steps", ""))),
+        "materials": parse_materials(str(form.get("materials", ""))),
+    }
+
+
+def validate_staff(form, *, new: bool) -> dict:
+    username = str(form.get("username", "")).strip().lower()
+    if not USERNAME.match(username):
+        raise ValidationError(N_("用户名为 2 到 32 位小写字母、数字，以字母开头"), field="username")
+    role = form.get("role", "")
+    if role not in ("admin", "staff", "supervisor"):
+        raise ValidationError(N_("请选择角色"), field="role")
+    phone = str(form.get("phone", "")).strip()
+    if phone and not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", phone):
+        raise ValidationError(
+            N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone"
+        )
+    password = str(form.get("password", ""))
+    if new and not password:
+        raise ValidationError(N_("新账号需要设置初始密码"), field="password")
+    return {
+        "username": username,
+        "display_name": _text(form, "display_name", N_("请填写姓名"), 20),
+        "post": _text(form, "post", N_("请填写岗位"), 30),
+        "phone": phone,
+        "role": role,
+        "active": form.get("active") == "on",
+        "password": password,
+    }

@@ -1,0 +1,215 @@
+"""Setting the hall up in the admin pages: every form validates, says what is wrong in
+Chinese next to the field, changes nothing on error, and records what changed."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from support import staff_password
+
+from kiosk.models import (
+    AuditEntry,
+    CalendarDay,
+    Hall,
+    ProcedureStep,
+    RequiredMaterial,
+    Service,
+    Staff,
+    StaffWindow,
+    Window,
+    WindowService,
+)
+
+
+def token_of(client) -> str:
+    return re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
+    ).group(1)
+
+
+def admin(client) -> str:
+    client.post(
+        "/login",
+        data={
+            "csrf_token": token_of(client),
+            "username": "admin",
+            "password": staff_password("admin"),
+        },
+    )
+    return token_of(client)
+
+
+def error_of(response, field: str) -> str:
+    node = BeautifulSoup(response.data, "html.parser").select_one(f"#error-{field}")
+    return node.get_text(strip=True) if node else ""
+
+
+def form_of(client, path: str) -> dict:
+    soup = BeautifulSoup(client.get(path).data, "html.parser")
+    form = soup.select_one("form.admin-form")
+    data = {}
+    for element in form.select("input, textarea, select"):
+        name = element.get("name")
+        if not name or element.get("type") == "file":
+            continue
+        if element.name == "textarea":
+            data[name] = element.get_text()
+        elif element.name == "select":
+            chosen = element.select_one("option[selected]") or element.select_one("option")
+            data[name] = chosen.get("value")
+        elif element.get("type") == "checkbox":
+            if element.has_attr("checked"):
+                data.setdefault(name, []).append(
+                    element.get("value", "on")
+                ) if name == "window_ids" else data.__setitem__(name, "on")
+        else:
+            data[name] = element.get("value", "")
+    return data
+
+
+def test_hall_settings_validate_and_save(client):
+    token = admin(client)
+    data = form_of(client, "/admin/hall")
+    bad = client.post("/admin/hall", data={**data, "csrf_token": token, "opens_at": "8点半"})
+    assert error_of(bad, "opens_at") == "时间应写成 08:30 这样的格式"
+    bad = client.post(
+        "/admin/hall", data={**data, "csrf_token": token, "announcement_template": "请{num}号"}
+    )
+    assert "未知的占位符" in error_of(bad, "announcement_template")
+    assert Hall.get().opens_at == "08:30"
+    good = client.post(
+        "/admin/hall",
+        data={
+            **data,
+            "csrf_token": token,
+            "opens_at": "08:00",
+            "announcement_template": "请{number}号到{window}号窗口",
+        },
+    )
+    assert good.status_code == 303
+    assert (Hall.get().opens_at, Hall.get().announcement_template) == (
+        "08:00",
+        "请{number}号到{window}号窗口",
+    )
+    assert AuditEntry.select().where(AuditEntry.action == "hall_save").count() == 1
+
+
+def test_service_guide_edit_with_line_numbers_and_sanitizing(client):
+    token = admin(client)
+    service = Service.get(Service.code == "household_registration")
+    path = f"/admin/services/{service.id}"
+    data = form_of(client, path)
+    steps_before = ProcedureStep.select().where(ProcedureStep.service == service).count()
+    bad = client.post(
+        path,
+        data={**data, "csrf_token": token, "materials": "居民身份证 | 原件 | 1\n户口簿 | 正本 | 1"},
+    )
+    assert error_of(bad, "materials") == "所需材料第 2 行：“正本”应为原件、复印件或原件及复印件"
+    bad = client.post(path, data={**data, "csrf_token": token, "prefix": "A"})
+    assert error_of(bad, "prefix") == "号码字母 A 已被“社会救助”使用"
+    assert ProcedureStep.select().where(ProcedureStep.service == service).count() == steps_before
+    good = client.post(
+        path,
+        data={
+            **data,
+            "csrf_token": token,
+            "conditions": '本社区居民<script>alert(1)</script><img src=x onerror="alert(2)">',
+            "steps": "取号等候\n窗口核验：核对身份证件\n当场办结",
+            "materials": "居民身份证 | 原件 | 1",
+        },
+    )
+    assert good.status_code == 303
+    saved = Service.get_by_id(service.id)
+    assert "<script" not in saved.conditions and "onerror" not in saved.conditions
+    assert [
+        s.title
+        for s in ProcedureStep.select()
+        .where(ProcedureStep.service == service)
+        .order_by(ProcedureStep.position)
+    ] == ["取号等候", "窗口核验", "当场办结"]
+    assert RequiredMaterial.select().where(RequiredMaterial.service == service).count() == 1
+
+
+def test_windows_take_an_ordered_list_of_services(client):
+    token = admin(client)
+    window = Window.get(Window.number == 3)
+    bad = client.post(
+        f"/admin/windows/{window.id}",
+        data={"csrf_token": token, "name": "城建窗口", "services": "C,Z"},
+    )
+    assert "没有业务 Z" in error_of(bad, "services")
+    good = client.post(
+        f"/admin/windows/{window.id}",
+        data={"csrf_token": token, "name": "城建窗口", "services": "f, c"},
+    )
+    assert good.status_code == 303
+    prefixes = [
+        link.service.prefix
+        for link in WindowService.select()
+        .where(WindowService.window == window)
+        .order_by(WindowService.position)
+    ]
+    assert prefixes == ["F", "C"]
+
+
+def test_staff_account_created_and_can_sign_in(app, client):
+    token = admin(client)
+    window = Window.get(Window.number == 2)
+    base = {
+        "csrf_token": token,
+        "username": "qian",
+        "display_name": "钱多多",
+        "post": "综合窗口",
+        "phone": "13900001234",
+        "role": "staff",
+        "active": "on",
+        "window_ids": [window.id],
+    }
+    bad = client.post("/admin/staff", data={**base, "password": "short"})
+    assert error_of(bad, "password") == "密码至少需要 8 位"
+    bad = client.post("/admin/staff", data={**base, "username": "wang", "password": "long-enough"})
+    assert error_of(bad, "username") == "用户名已被使用"
+    assert not Staff.select().where(Staff.username == "qian").exists()
+    assert client.post("/admin/staff", data={**base, "password": "long-enough"}).status_code == 303
+    member = Staff.get(Staff.username == "qian")
+    assert [
+        link.window.number for link in StaffWindow.select().where(StaffWindow.staff == member)
+    ] == [2]
+    other = app.test_client()
+    response = other.post(
+        "/login",
+        data={"csrf_token": token_of(other), "username": "qian", "password": "long-enough"},
+    )
+    assert response.status_code == 303 and "/staff" in response.headers["Location"]
+    after = AuditEntry.select().where(AuditEntry.action == "staff_save").get().after
+    assert "long-enough" not in after and "password_hash" not in after
+
+
+def test_admin_cannot_lock_themselves_out(client):
+    token = admin(client)
+    me = Staff.get(Staff.username == "admin")
+    data = form_of(client, f"/admin/staff/{me.id}")
+    response = client.post(
+        f"/admin/staff/{me.id}", data={**data, "csrf_token": token, "role": "staff"}
+    )
+    assert error_of(response, "role") == "不能取消自己的管理员权限或停用自己的账号"
+    assert Staff.get_by_id(me.id).role == "admin"
+
+
+def test_calendar_import_is_all_or_nothing(client):
+    token = admin(client)
+    before = CalendarDay.select().count()
+    response = client.post(
+        "/admin/calendar/import",
+        data={"csrf_token": token, "csv": "2027-01-01,休,元旦\n2027-02-30,休,坏日期"},
+        follow_redirects=True,
+    )
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert "第 2 行" in soup.select_one("#calendar-error").get_text()
+    assert CalendarDay.select().count() == before
+    response = client.post(
+        "/admin/calendar/import",
+        data={"csrf_token": token, "csv": "2027-01-01,休,元旦\n2027-01-04,班,调休"},
+    )
+    assert response.status_code == 303 and CalendarDay.select().count() == before + 2
