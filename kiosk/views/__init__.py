@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, admin_settings, auth, display, kiosk, public, staff  # noqa: F401
+    from . import admin, admin_audit, admin_settings, auth, display, kiosk, public, staff  # noqa: F401
 
-    # admin_settings adds its routes to admin.bp on import.
+    # admin_settings and admin_audit add their routes to admin.bp on import.
 
     for module in (kiosk, public, display, staff, admin, auth):
         app.register_blueprint(module.bp)

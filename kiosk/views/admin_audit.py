@@ -1,0 +1,61 @@
+"""The audit trail for admins and supervisors: every staff and admin action, filterable by
+person, action and day, with the hash chain checked on every view (where it breaks, if it
+does). Routes join the admin blueprint, so both roles may read and nobody may write here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request
+
+from .. import audit, clock
+from ..errors import N_
+from ..htmx import render
+from ..models import AuditEntry, Staff
+from ..web import current_hall
+from .admin import bp
+
+PAGE_SIZE = 100
+
+
+@bp.get("/audit")
+def audit_list():
+    hall = current_hall()
+    query = AuditEntry.select().where(AuditEntry.hall == hall)
+    actor = request.args.get("actor", type=int)
+    action = request.args.get("action", "").strip()
+    day_text = request.args.get("day", "").strip()
+    error = ""
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if day_text:
+        try:
+            day = dt.date.fromisoformat(day_text)
+        except ValueError:
+            error = N_("日期应写成 2026-11-24 这样的格式")
+        else:
+            start = clock.from_local(dt.datetime.combine(day, dt.time()), hall.timezone)
+            query = query.where(
+                (AuditEntry.at >= start) & (AuditEntry.at < start + dt.timedelta(days=1))
+            )
+    entries = list(query.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE))
+    actions = [
+        row.action
+        for row in AuditEntry.select(AuditEntry.action)
+        .distinct()
+        .where(AuditEntry.hall == hall)
+        .order_by(AuditEntry.action)
+    ]
+    people = Staff.select().where(Staff.hall == hall).order_by(Staff.display_name)
+    return render(
+        "admin/audit.html",
+        "admin/_audit.html",
+        entries=entries,
+        chain=audit.verify_chain(hall),
+        actions=actions,
+        people=people,
+        filters={"actor": actor, "action": action, "day": day_text},
+        error=error,
+    )
