@@ -50,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         KIOSK_IDLE_SECONDS=60,
         AUDIO_CACHE_DIR=str(instance / "audio"),
+        UPLOAD_FOLDER=str(instance / "uploads"),
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         START_PRINT_SPOOL=False,
         MIGRATE=True,
     )

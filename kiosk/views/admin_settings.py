@@ -8,8 +8,9 @@ written to the audit trail with before/after.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext
 from playhouse.shortcuts import model_to_dict
 
@@ -30,8 +31,13 @@ from ..models import (
     WindowService,
 )
 from ..passwords import hash_password
+from ..photos import check_photo, store_photo
 from ..web import current_hall, current_staff, error_message, forget_hall_cache
 from .admin import bp
+
+
+def photo_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "staff"
 
 
 def _page(name: str, **context):
@@ -316,6 +322,13 @@ def staff_save(staff_id: int | None = None):
             raise ValidationError(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")
     except ValidationError as failure:
         return _staff_page(member, values, error_message(failure), failure.field)
+    upload = request.files.get("photo")
+    if upload is not None and upload.filename:
+        try:  # check the photo before anything is written
+            check_photo(upload.read())
+            upload.stream.seek(0)
+        except ValidationError as failure:
+            return _staff_page(member, values, error_message(failure), failure.field)
     with write_transaction():
         before = None
         if member is None:
@@ -327,6 +340,10 @@ def staff_save(staff_id: int | None = None):
                 if k != "password_hash"
             }
             Staff.update(**data).where(Staff.id == member.id).execute()
+        upload = request.files.get("photo")
+        if upload is not None and upload.filename:
+            name = store_photo(upload.read(), photo_folder(), member.id)
+            Staff.update(photo=name).where(Staff.id == member.id).execute()
         StaffWindow.delete().where(StaffWindow.staff == member).execute()
         for window in windows:
             StaffWindow.create(staff=member, window=window)

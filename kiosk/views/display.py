@@ -123,6 +123,20 @@ def _window_context(number: int) -> dict:
     return {"window": window, "serving": serving, "staff": staff}
 
 
+@bp.get("/staff-photo/<int:staff_id>.jpg")
+def staff_photo(staff_id: int):
+    """The on-duty photo shown on window screens (public, like the name badge itself)."""
+    member = Staff.get_or_none((Staff.id == staff_id) & (Staff.hall == current_hall()))
+    if member is None or not member.photo:
+        abort(404)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / "staff" / member.photo
+    if not path.is_file():
+        abort(404)
+    return Response(
+        path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
+    )
+
+
 @bp.get("/window/<int:number>")
 def window_screen(number: int):
     return render("display/window.html", "display/_window.html", **_window_context(number))

@@ -213,3 +213,40 @@ def test_calendar_import_is_all_or_nothing(client):
         data={"csrf_token": token, "csv": "2027-01-01,休,元旦\n2027-01-04,班,调休"},
     )
     assert response.status_code == 303 and CalendarDay.select().count() == before + 2
+
+
+def test_staff_photo_is_checked_reencoded_and_shown_on_the_window_screen(client):
+    import io
+
+    from PIL import Image
+
+    token = admin(client)
+    member = Staff.get(Staff.username == "wang")
+    data = form_of(client, f"/admin/staff/{member.id}")
+    data.pop("photo", None)
+    bad = client.post(
+        f"/admin/staff/{member.id}",
+        data={
+            **data,
+            "csrf_token": token,
+            "photo": (io.BytesIO(b"<svg onload=alert(1)>"), "a.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert error_of(bad, "photo") == "无法识别的图片文件"
+    assert Staff.get_by_id(member.id).photo == ""
+    png = io.BytesIO()
+    Image.new("RGB", (1200, 1600), (200, 30, 30)).save(png, "PNG")
+    png.seek(0)
+    good = client.post(
+        f"/admin/staff/{member.id}",
+        data={**data, "csrf_token": token, "photo": (png, "wang.png")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 303
+    photo = client.get(f"/display/staff-photo/{member.id}.jpg")
+    assert photo.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.data)).size == (360, 480)
+    Window.update(on_duty=member).where(Window.number == 1).execute()
+    screen = BeautifulSoup(client.get("/display/window/1").data, "html.parser")
+    assert screen.select_one("img.ws-photo")["src"].endswith(f"/staff-photo/{member.id}.jpg")
