@@ -179,10 +179,9 @@ def service_save(service_id: int):
 # --- windows ------------------------------------------------------------------------------------
 
 
-@bp.get("/windows")
-def windows_list():
-    hall = current_hall()
-    windows = Window.select().where(Window.hall == hall).order_by(Window.number)
+def _windows_page(error: str = "", field: str = "", failed: int | None = None):
+    """The windows table, each row with its services' letters in calling order."""
+    windows = Window.select().where(Window.hall == current_hall()).order_by(Window.number)
     links = {
         window.id: ",".join(
             link.service.prefix for link in window.service_links.order_by(WindowService.position)
@@ -193,11 +192,16 @@ def windows_list():
         "windows",
         windows=windows,
         links=links,
-        error="",
-        field="",
-        failed=None,
+        error=error,
+        field=field,
+        failed=failed,
         saved=request.args.get("saved"),
     )
+
+
+@bp.get("/windows")
+def windows_list():
+    return _windows_page()
 
 
 @bp.post("/windows/<int:window_id>")
@@ -224,22 +228,7 @@ def window_save(window_id: int):
                 bad=",".join(unknown) or "—",
             )
     except ValidationError as failure:
-        windows = Window.select().where(Window.hall == hall).order_by(Window.number)
-        links = {
-            w.id: ",".join(
-                link.service.prefix for link in w.service_links.order_by(WindowService.position)
-            )
-            for w in windows
-        }
-        return _page(
-            "windows",
-            windows=windows,
-            links=links,
-            error=error_message(failure),
-            field=failure.field,
-            failed=window.id,
-            saved=None,
-        )
+        return _windows_page(error_message(failure), failure.field, window.id)
     with write_transaction():
         before = {
             "name": window.name,
