@@ -1,8 +1,12 @@
 """The audit trail: every staff and admin action, appended to a hash-chained log.
 
 Each entry's hash covers its own fields and the previous entry's hash, so editing or deleting a
-row breaks the chain at that row; `verify_chain` finds where. Appends for one hall are
-serialized (the SQLite write lock, or an advisory lock on PostgreSQL) so the chain never forks.
+row breaks the chain at that row; `verify_chain` finds where. The chain's end (count and last
+hash) is kept in `AuditHead`, written in the same transaction, so cutting rows off the end is
+detected as well. Someone able to rewrite the database can still rewrite everything including
+the head: the head is printed on the admin page and by scripts/audit_verify.py so it can be
+noted outside the machine. Appends for one hall are serialized (the SQLite write lock, or an
+advisory lock on PostgreSQL) so the chain never forks.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 
 from . import clock
 from .db import db, is_postgres, write_transaction
-from .models import AuditEntry, Hall, Staff
+from .models import AuditEntry, AuditHead, Hall, Staff
 
 GENESIS = "0" * 64
 
@@ -80,6 +84,13 @@ def record(
         )
         entry.entry_hash = entry_digest(entry)
         entry.save(force_insert=True)
+        AuditHead.insert(hall=hall_id, entries=1, last_hash=entry.entry_hash).on_conflict(
+            conflict_target=[AuditHead.hall],
+            update={
+                AuditHead.entries: AuditHead.entries + 1,
+                AuditHead.last_hash: entry.entry_hash,
+            },
+        ).execute()
     return entry
 
 
@@ -87,8 +98,9 @@ def record(
 class ChainCheck:
     ok: bool
     entries: int
-    broken_at: int | None  # id of the first entry that does not verify
+    broken_at: int | None  # id of the first entry that does not verify (0: the end is missing)
     reason: str
+    head: str = ""  # the last hash, to note down outside the machine
 
 
 def verify_chain(hall: Hall | int) -> ChainCheck:
@@ -102,4 +114,13 @@ def verify_chain(hall: Hall | int) -> ChainCheck:
         if entry_digest(entry) != entry.entry_hash:
             return ChainCheck(False, count, entry.id, "entry content changed")
         previous = entry.entry_hash
-    return ChainCheck(True, count, None, "")
+    head = AuditHead.get_or_none(AuditHead.hall == hall_id)
+    if head is not None and (head.entries != count or head.last_hash != previous):
+        return ChainCheck(
+            False,
+            count,
+            0,
+            f"entries missing at the end: {head.entries} recorded, {count} found",
+            head.last_hash,
+        )
+    return ChainCheck(True, count, None, "", previous if count else "")

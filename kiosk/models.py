@@ -355,6 +355,11 @@ class Printer(BaseModel):
     state_label = CharField(default="")
     last_error = TextField(default="")
     last_checked_at = DateTimeField(null=True)
+    # The print spool's lease (kiosk/spool.py): which spool process sends to this printer, and
+    # when it last said it was alive. Only the holder sends, so two server processes never
+    # both print, and a job left `printing` by a dead holder is known to be interrupted.
+    spool_owner = CharField(default="")  # "host:pid:token"; "" = free
+    spool_heartbeat_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("hall", "name"), True),)
@@ -395,6 +400,15 @@ class AuditEntry(BaseModel):
     entry_hash = CharField(max_length=64, default="")
 
 
+class AuditHead(BaseModel):
+    """The end of each hall's audit chain (count and last hash), written with every entry, so
+    that cutting entries off the end of the chain is detected too."""
+
+    hall = ForeignKeyField(Hall, unique=True, on_delete="CASCADE")
+    entries = IntegerField(default=0)
+    last_hash = CharField(max_length=64, default="")
+
+
 ALL_MODELS = [
     SchemaVersion,
     Hall,
@@ -417,4 +431,5 @@ ALL_MODELS = [
     Printer,
     PrintJob,
     AuditEntry,
+    AuditHead,
 ]
