@@ -6,9 +6,19 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, admin_audit, admin_settings, auth, display, kiosk, public, staff  # noqa: F401
+    from . import (  # noqa: F401
+        admin,
+        admin_audit,
+        admin_cases,
+        admin_settings,
+        auth,
+        display,
+        kiosk,
+        public,
+        staff,
+    )
 
-    # admin_settings and admin_audit add their routes to admin.bp on import.
+    # admin_settings, admin_audit and admin_cases add their routes to admin.bp on import.
 
     for module in (kiosk, public, display, staff, admin, auth):
         app.register_blueprint(module.bp)
