@@ -7,6 +7,7 @@ import datetime as dt
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
+from .db import write_transaction
 from .errors import N_, ValidationError
 from .models import Hall, Staff
 
@@ -37,12 +38,19 @@ def authenticate(hall: Hall, username: str, password: str, *, now=None) -> Staff
         or not check_password_hash(staff.password_hash, password)
     ):
         if staff is not None:
-            failures = staff.failed_logins + 1
-            locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            Staff.update(failed_logins=0 if locked else failures, locked_until=locked).where(
-                Staff.id == staff.id
-            ).execute()
+            # Committed on its own before the error is raised: a caller's transaction rolling
+            # back with the error must not erase the count (that would disable throttling).
+            with write_transaction():
+                Staff.update(failed_logins=Staff.failed_logins + 1).where(
+                    Staff.id == staff.id
+                ).execute()
+                failures = Staff.get_by_id(staff.id).failed_logins
+                if failures >= MAX_FAILURES:
+                    Staff.update(
+                        failed_logins=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES)
+                    ).where(Staff.id == staff.id).execute()
         raise ValidationError(N_("用户名或密码不正确"))
     if staff.failed_logins or staff.locked_until:
-        Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute()
+        with write_transaction():
+            Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute()
     return staff

@@ -73,6 +73,7 @@ def main() -> int:
     from kiosk.db import db
     from kiosk.demo import load_demo
     from kiosk.models import Hall
+    from kiosk.privacy import purge_personal_data
 
     config: dict = {"START_PRINT_SPOOL": not args.no_spool}
     if args.db:
@@ -91,6 +92,9 @@ def main() -> int:
         elif args.always_open:
             Hall.update(always_open=True).execute()
         hall = Hall.get(Hall.code == args.hall) if args.hall else Hall.select().first()
+        purged = purge_personal_data(hall)  # the retention period runs out while we sleep too
+        if purged:
+            print(f"Erased residents' personal data of {purged} old case(s).")
     print(f"Database: {app.config['DATABASE_URL']}")
     print(f"{hall.name} — the hall's pages on the LAN:")
     for address in lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]:

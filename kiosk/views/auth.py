@@ -7,7 +7,6 @@ from urllib.parse import urlparse
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from ..audit import record
-from ..db import write_transaction
 from ..errors import ValidationError
 from ..passwords import authenticate
 from ..web import current_hall, current_staff, error_message
@@ -39,8 +38,7 @@ def login_submit():
     password = request.form.get("password", "")
     target = _safe_next(request.form.get("next"))
     try:
-        with write_transaction():
-            staff = authenticate(current_hall(), username, password)
+        staff = authenticate(current_hall(), username, password)  # commits its own counters
     except ValidationError as error:
         return render_template(
             "auth/login.html", error=error_message(error), username=username, next=target

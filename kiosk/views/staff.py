@@ -16,7 +16,7 @@ from ..cases import register_case, validate_registration
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render, trigger
-from ..models import QueueEvent, Service, Staff, StaffWindow, Ticket, Window
+from ..models import Case, QueueEvent, Service, Staff, StaffWindow, Ticket, Window
 from ..web import current_hall, current_staff, error_message, require_roles
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -126,6 +126,26 @@ def panel_context(
         "form_errors": form_errors or {},
         "form": request.form if request.method == "POST" else {},
     }
+
+
+@bp.get("/cases")
+def my_cases():
+    """The cases this staff member owns or accepted, with the residents' details in full."""
+    staff = current_staff()
+    today = clock.local_date(clock.utcnow(), current_hall().timezone)
+    cases = (
+        Case.select()
+        .where(
+            (Case.hall == current_hall())
+            & (
+                (Case.first_responsible == staff)
+                | (Case.accepted_by == staff)
+                | (Case.agent == staff)
+            )
+        )
+        .order_by(Case.deadline, Case.id)
+    )
+    return render("staff/cases.html", "staff/_cases.html", cases=cases, today=today)
 
 
 @bp.get("/console")

@@ -236,3 +236,46 @@ def test_board_change_poll(client, since, status):
     assert response.status_code == status
     version = response.get_json()["version"]
     assert client.get(f"/display/changes?since={version}").status_code == 204
+
+
+def test_staff_see_their_own_cases_in_full(client):
+    issue("social_assistance")
+    token = sign_in(client, "wang", 1)
+    act(client, token, "call")
+    ticket = Ticket.get(Ticket.display_number == "A001")
+    act(
+        client,
+        token,
+        "register",
+        ticket,
+        resident_name="张三",
+        resident_phone="13800001111",
+        subject="低保申请材料待补",
+        days="5",
+    )
+    page = BeautifulSoup(client.get("/staff/cases").data, "html.parser")
+    row = page.select_one("tr[data-case]")
+    assert "张三" in row.get_text() and "13800001111" in row.get_text()
+
+
+def test_login_is_throttled_and_the_cookie_is_protected(app, client):
+    from kiosk.models import Staff
+
+    token = token_of(client)
+    for _ in range(5):
+        response = client.post(
+            "/login", data={"csrf_token": token, "username": "wang", "password": "wrong-password"}
+        )
+        assert "用户名或密码不正确" in response.data.decode()
+    response = client.post(
+        "/login", data={"csrf_token": token, "username": "wang", "password": staff_password("wang")}
+    )
+    assert response.status_code == 200 and "分钟后再试" in response.data.decode()
+    assert Staff.get(Staff.username == "wang").locked_until is not None
+    other = app.test_client()
+    response = other.post(
+        "/login",
+        data={"csrf_token": token_of(other), "username": "li", "password": staff_password("li")},
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
