@@ -342,6 +342,30 @@ class FinanceEntry(BaseModel):
         indexes = ((("hall", "month", "voucher"), True),)
 
 
+class Meeting(BaseModel):
+    """居民议政: a deliberation meeting (by default on the 5th of the month)."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    held_on = DateField()
+    title = CharField()
+    attendees = SmallIntegerField(default=0)
+    representatives = SmallIntegerField(default=0)  # residents' representatives among them
+    published_notice = ForeignKeyField(Notice, null=True, on_delete="SET NULL")
+
+
+class AgendaItem(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="items", on_delete="CASCADE")
+    position = SmallIntegerField()
+    title = CharField()
+    support = SmallIntegerField(null=True)  # null until voted
+    oppose = SmallIntegerField(null=True)
+    abstain = SmallIntegerField(null=True)
+    passed = BooleanField(null=True)
+
+    class Meta:
+        indexes = ((("meeting", "position"), True),)
+
+
 class Printer(BaseModel):
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     name = CharField()
@@ -428,6 +452,8 @@ ALL_MODELS = [
     Rating,
     Notice,
     FinanceEntry,
+    Meeting,
+    AgendaItem,
     Printer,
     PrintJob,
     AuditEntry,
