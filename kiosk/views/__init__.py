@@ -12,13 +12,15 @@ def register_blueprints(app: Flask) -> None:
         admin_cases,
         admin_settings,
         auth,
+        disclosure,
         display,
         kiosk,
         public,
         staff,
     )
 
-    # admin_settings, admin_audit and admin_cases add their routes to admin.bp on import.
+    # admin_settings, admin_audit, admin_cases and disclosure add their routes to the
+    # admin and kiosk blueprints on import.
 
     for module in (kiosk, public, display, staff, admin, auth):
         app.register_blueprint(module.bp)

@@ -119,7 +119,7 @@ def test_service_cards_decode_to_contacts(live_server, page_factory, screenshot_
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/take", "/take/1", "/guide", "/guide/1", "/cards", "/notices"]
+    "path", ["/", "/take", "/take/1", "/guide", "/guide/1", "/cards", "/notices", "/finance"]
 )
 def test_kiosk_pages_have_no_serious_accessibility_violations(live_server, page_factory, path):
     page = page_factory(width=1920, height=1080, touch=True)

@@ -1,0 +1,63 @@
+"""Finance import through the admin page: bad files list every bad line and change nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from bs4 import BeautifulSoup
+from support import staff_password
+
+from kiosk.models import FinanceEntry
+
+GOOD = (
+    '日期,事项,收支,金额,经手人,凭证号\n2026-11-02,上级拨付社区工作经费,收入,"20,000.00",刘建国,记-001\n'
+    "2026-11-05,购买办公用品,支出,356.40,王秀英,记-002\n"
+)
+BAD = (
+    "日期,事项,收支,金额,经手人,凭证号\n2026-11-02,经费,收入,abc,刘,1\n"
+    "2026-10-30,经费,支出,5,刘,1\n"
+)
+
+
+def admin(client) -> str:
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
+    ).group(1)
+    client.post(
+        "/login",
+        data={"csrf_token": token, "username": "admin", "password": staff_password("admin")},
+    )
+    return re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
+    ).group(1)
+
+
+def upload(client, token, text: str, name: str = "11月.csv"):
+    return client.post(
+        "/admin/finance",
+        data={
+            "csrf_token": token,
+            "month": "2026-11",
+            "file": (io.BytesIO(text.encode("utf-8")), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_bad_file_lists_lines_and_good_file_shows_on_the_kiosk(client):
+    token = admin(client)
+    bad = BeautifulSoup(upload(client, token, BAD).data, "html.parser")
+    assert "文件中有 3 处错误" in bad.select_one("#finance-error").get_text()
+    problems = [li.get_text() for li in bad.select("#finance-problems li")]
+    assert problems == [
+        "第 2 行：金额“abc”不是数字",
+        "第 3 行：日期 2026-10-30 不属于 2026-11",
+        "第 3 行：凭证号 1 与第 2 行重复",
+    ]
+    assert FinanceEntry.select().count() == 0
+    assert upload(client, token, GOOD).status_code == 303
+    kiosk = BeautifulSoup(client.get("/finance?month=2026-11").data, "html.parser")
+    assert kiosk.select_one("#total-income").get_text() == "20,000.00"
+    assert kiosk.select_one("#total-balance").get_text() == "19,643.60"
+    assert [td.get_text() for td in kiosk.select("td.balance")] == ["20,000.00", "19,643.60"]
