@@ -114,3 +114,31 @@ def job_problem(job: PrintJob | None) -> str:
         return N_("本机未连接打印机")
     printer = Printer.get_by_id(job.printer_id)
     return PROBLEM_STATES.get(printer.state, "")
+
+
+def html_to_text(body: str) -> str:
+    """The notice's sanitized HTML as plain paragraphs for paper."""
+    import html
+    import re
+
+    import nh3
+
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</h[34]>", "\n", body or "")
+    return html.unescape(nh3.clean(text, tags=set())).strip()
+
+
+def print_notice(notice, url: str = "") -> PrintJob | None:
+    """Queue a notice on the notice printer (or the kiosk's when the hall has none)."""
+    printer = printer_for(notice.hall_id, "notice", "kiosk")
+    if printer is None:
+        return None
+    hall = Hall.get_by_id(notice.hall_id)
+    published = clock.to_local(notice.created_at, hall.timezone).strftime("%Y年%m月%d日")
+    document = templates.notice(
+        hall_name=hall.name,
+        title=notice.title,
+        body=html_to_text(notice.body),
+        published_on=published,
+        url=url,
+    )
+    return enqueue(printer, document, "notice", notice.id)

@@ -1,0 +1,132 @@
+"""Notices (公告) written by the hall: category, validity period and a sanitized body; shown on
+the kiosk's 公开栏 and the board's notice line, and printable on the notice printer. Routes
+join the admin blueprint (admins write, supervisors read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext
+from playhouse.shortcuts import model_to_dict
+
+from .. import audit, clock
+from ..db import write_transaction
+from ..errors import N_, ValidationError
+from ..htmx import render
+from ..labels import NOTICE_CATEGORIES
+from ..models import Notice
+from ..printing import print_notice
+from ..sanitize import clean_html
+from ..web import current_hall, current_staff, error_message
+from .admin import bp
+
+
+def validate_notice(form) -> dict:
+    title = form.get("title", "").strip()
+    if not title or len(title) > 80:
+        raise ValidationError(N_("请填写标题（最多 80 字）"), field="title")
+    category = form.get("category", "")
+    if category not in NOTICE_CATEGORIES:
+        raise ValidationError(N_("请选择公告类别"), field="category")
+    body = clean_html(form.get("body", "")).strip()
+    if not body:
+        raise ValidationError(N_("请填写公告正文"), field="body")
+    dates = {}
+    for name in ("valid_from", "valid_until"):
+        text = form.get(name, "").strip()
+        try:
+            dates[name] = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise ValidationError(N_("日期应写成 2026-11-24 这样的格式"), field=name) from None
+    if dates["valid_from"] and dates["valid_until"] and dates["valid_until"] < dates["valid_from"]:
+        raise ValidationError(N_("截止日期不能早于开始日期"), field="valid_until")
+    return {
+        "title": title,
+        "category": category,
+        "body": body,
+        "published": form.get("published") == "on",
+        **dates,
+    }
+
+
+def _notice(notice_id: int) -> Notice:
+    notice = Notice.get_or_none((Notice.id == notice_id) & (Notice.hall == current_hall()))
+    if notice is None:
+        abort(404)
+    return notice
+
+
+def _form(notice: Notice | None, values, error: str = "", field: str = ""):
+    return render(
+        "admin/notice.html",
+        "admin/_notice.html",
+        notice=notice,
+        values=values,
+        categories=NOTICE_CATEGORIES,
+        error=error,
+        field=field,
+    )
+
+
+@bp.get("/notices")
+def notices_admin():
+    notices = Notice.select().where(Notice.hall == current_hall()).order_by(Notice.id.desc())
+    return render(
+        "admin/notices.html",
+        "admin/_notices.html",
+        notices=notices,
+        categories=NOTICE_CATEGORIES,
+        message=request.args.get("message", ""),
+    )
+
+
+@bp.get("/notices/new")
+def notice_new():
+    return _form(None, {"category": "service", "published": "on"})
+
+
+@bp.get("/notices/<int:notice_id>")
+def notice_edit(notice_id: int):
+    notice = _notice(notice_id)
+    values = model_to_dict(notice, recurse=False)
+    values["published"] = "on" if notice.published else ""
+    return _form(notice, values)
+
+
+@bp.post("/notices")
+@bp.post("/notices/<int:notice_id>")
+def notice_save(notice_id: int | None = None):
+    notice = _notice(notice_id) if notice_id else None
+    try:
+        data = validate_notice(request.form)
+    except ValidationError as failure:
+        return _form(notice, request.form, error_message(failure), failure.field)
+    with write_transaction():
+        if notice is None:
+            notice = Notice.create(hall=current_hall(), created_by=current_staff(), **data)
+            before = None
+        else:
+            before = model_to_dict(notice, recurse=False)
+            Notice.update(updated_at=clock.utcnow(), **data).where(Notice.id == notice.id).execute()
+        audit.record(
+            current_hall(),
+            current_staff(),
+            "notice_save",
+            "notice",
+            notice.id,
+            before=before,
+            after=data,
+        )
+    return redirect(url_for("admin.notices_admin", message=gettext("公告已保存")), 303)
+
+
+@bp.post("/notices/<int:notice_id>/print")
+def notice_print(notice_id: int):
+    notice = _notice(notice_id)
+    url = request.host_url.rstrip("/") + url_for("kiosk.notices_list")
+    with write_transaction():
+        job = print_notice(notice, url)
+        audit.record(current_hall(), current_staff(), "notice_print", "notice", notice.id)
+    message = gettext("已送往打印机") if job else gettext("没有可用的打印机")
+    return redirect(url_for("admin.notices_admin", message=message), 303)
