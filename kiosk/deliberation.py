@@ -115,7 +115,7 @@ def publish_results(meeting: Meeting, actor: Staff | None = None) -> Notice:
             category="deliberation",
             title=f"{meeting.title}表决结果",
             body="".join(lines),
-            valid_from=meeting.held_on,
+            valid_from=None,  # public from publication on
             created_by=actor,
         )
         Meeting.update(published_notice=notice).where(Meeting.id == meeting.id).execute()

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         admin_audit,
         admin_cases,
+        admin_meetings,
         admin_notices,
         admin_settings,
         auth,

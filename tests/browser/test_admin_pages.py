@@ -14,7 +14,8 @@ PAGES = [
     ("staff", "/admin/staff"),
     ("staff-edit", "/admin/staff/2"),
     ("calendar", "/admin/calendar?year=2026"),
-    ("printers", "/admin/printers"), ("cases", "/admin/cases"),
+    ("printers", "/admin/printers"),
+    ("cases", "/admin/cases"),
     ("printer-edit", "/admin/printers/1/edit"),
     ("audit", "/admin/audit"),
 ]

@@ -61,3 +61,52 @@ def test_bad_file_lists_lines_and_good_file_shows_on_the_kiosk(client):
     assert kiosk.select_one("#total-income").get_text() == "20,000.00"
     assert kiosk.select_one("#total-balance").get_text() == "19,643.60"
     assert [td.get_text() for td in kiosk.select("td.balance")] == ["20,000.00", "19,643.60"]
+
+
+def test_a_meeting_from_schedule_to_published_results(client):
+    from kiosk.models import AgendaItem, Meeting, Notice
+
+    token = admin(client)
+    page = BeautifulSoup(client.get("/admin/meetings").data, "html.parser")
+    day = page.select_one("#held_on")["value"]
+    assert day.endswith(("-05", "-06", "-07", "-08"))  # the 5th or the next working day
+    response = client.post(
+        "/admin/meetings", data={"csrf_token": token, "title": "议政会", "held_on": day}
+    )
+    meeting = Meeting.get()
+    assert response.headers["Location"].endswith(f"/admin/meetings/{meeting.id}")
+    for title in ("停车位划线", "增设健身器材"):
+        client.post(
+            f"/admin/meetings/{meeting.id}/items", data={"csrf_token": token, "title": title}
+        )
+    first, second = list(AgendaItem.select().order_by(AgendaItem.position))
+    client.post(
+        f"/admin/meetings/{meeting.id}/attendance",
+        data={"csrf_token": token, "attendees": "20", "representatives": "9"},
+    )
+    refused = BeautifulSoup(
+        client.post(
+            f"/admin/meetings/{meeting.id}/items/{first.id}/vote",
+            data={"csrf_token": token, "support": "15", "oppose": "5", "abstain": "0"},
+        ).data,
+        "html.parser",
+    )
+    assert "不能表决" in refused.select_one("#meeting-error").get_text()
+    assert AgendaItem.get_by_id(first.id).passed is None
+    client.post(
+        f"/admin/meetings/{meeting.id}/attendance",
+        data={"csrf_token": token, "attendees": "20", "representatives": "10"},
+    )
+    client.post(
+        f"/admin/meetings/{meeting.id}/items/{first.id}/vote",
+        data={"csrf_token": token, "support": "10", "oppose": "10", "abstain": "0"},
+    )
+    client.post(
+        f"/admin/meetings/{meeting.id}/items/{second.id}/vote",
+        data={"csrf_token": token, "support": "11", "oppose": "8", "abstain": "1"},
+    )
+    assert [i.passed for i in AgendaItem.select().order_by(AgendaItem.position)] == [False, True]
+    client.post(f"/admin/meetings/{meeting.id}/publish", data={"csrf_token": token})
+    notice = Notice.get(Notice.category == "deliberation")
+    kiosk = client.get("/notices").data.decode()
+    assert notice.title in kiosk and "增设健身器材：赞成 11，反对 8，弃权 1，通过" in kiosk
