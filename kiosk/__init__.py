@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         KIOSK_IDLE_SECONDS=60,
+        BOARD_IDLE_SECONDS=120,  # no call for this long: the board shows the hall's slides
         AUDIO_CACHE_DIR=str(instance / "audio"),
         UPLOAD_FOLDER=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,

@@ -366,6 +366,16 @@ class AgendaItem(BaseModel):
         indexes = ((("meeting", "position"), True),)
 
 
+class DisplaySlide(BaseModel):
+    """An education or policy slide the hall board shows while nobody is being called."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    image = CharField()  # file name under the upload folder
+    caption = CharField(default="")
+    position = SmallIntegerField(default=1)
+    active = BooleanField(default=True)
+
+
 class Printer(BaseModel):
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     name = CharField()
@@ -454,6 +464,7 @@ ALL_MODELS = [
     FinanceEntry,
     Meeting,
     AgendaItem,
+    DisplaySlide,
     Printer,
     PrintJob,
     AuditEntry,

@@ -15,7 +15,7 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_SIDE = 480
 
 
-def check_photo(data: bytes) -> Image.Image:
+def check_photo(data: bytes, max_side: int = MAX_SIDE) -> Image.Image:
     """The photo as an RGB image no larger than MAX_SIDE, or ValidationError."""
     if not data:
         raise ValidationError(N_("请选择照片文件"), field="photo")
@@ -26,17 +26,19 @@ def check_photo(data: bytes) -> Image.Image:
             if image.format not in ("JPEG", "PNG"):
                 raise ValidationError(N_("照片应为 JPG 或 PNG 格式"), field="photo")
             image = image.convert("RGB")
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            image.thumbnail((max_side, max_side))
             return image
     except (UnidentifiedImageError, OSError):
         raise ValidationError(N_("无法识别的图片文件"), field="photo") from None
 
 
-def store_photo(data: bytes, folder: Path, staff_id: int) -> str:
+def store_photo(
+    data: bytes, folder: Path, staff_id: int, *, prefix: str = "staff", max_side: int = MAX_SIDE
+) -> str:
     """Validate, re-encode and store; returns the file name relative to `folder`."""
-    image = check_photo(data)
+    image = check_photo(data, max_side)
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"staff-{staff_id}.jpg"
+    name = f"{prefix}-{staff_id}.jpg"
     temporary = folder / (name + ".tmp")
     image.save(temporary, "JPEG", quality=85)
     temporary.replace(folder / name)

@@ -4,6 +4,7 @@ sign-in and roles. Views live in `kiosk/views/`, one module per audience.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 import time
@@ -151,6 +152,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["priority_label"] = priority_label
     app.jinja_env.filters["printer_state"] = printer_state
     app.jinja_env.filters["job_status"] = job_status
+    app.jinja_env.filters["epoch"] = lambda moment: (
+        int(moment.replace(tzinfo=dt.UTC).timestamp()) if moment else 0
+    )
 
     @app.context_processor
     def _globals():

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         admin_meetings,
         admin_notices,
         admin_settings,
+        admin_slides,
         auth,
         disclosure,
         display,

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from .. import board, clock
 from ..htmx import render
-from ..models import Notice, Staff, Ticket, Window
+from ..models import DisplaySlide, Notice, Staff, Ticket, Window
 from ..speech import SpeechError, available_engine, synthesize
 from ..web import current_hall
 
@@ -60,6 +60,7 @@ def board_show():
         **board.board_state(hall),
         notices=current_notices(hall),
         voice=voice_label(),
+        slides=active_slides(hall),
     )
 
 
@@ -72,6 +73,7 @@ def board_fragment():
         **board.board_state(hall),
         notices=current_notices(hall),
         voice=voice_label(),
+        slides=active_slides(hall),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -134,6 +136,29 @@ def staff_photo(staff_id: int):
         abort(404)
     return Response(
         path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
+    )
+
+
+@bp.get("/slides/<int:slide_id>.jpg")
+def slide_image(slide_id: int):
+    slide = DisplaySlide.get_or_none(
+        (DisplaySlide.id == slide_id) & (DisplaySlide.hall == current_hall())
+    )
+    if slide is None or not slide.image:
+        abort(404)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / "slides" / slide.image
+    if not path.is_file():
+        abort(404)
+    return Response(
+        path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
+    )
+
+
+def active_slides(hall) -> list[DisplaySlide]:
+    return list(
+        DisplaySlide.select()
+        .where((DisplaySlide.hall == hall) & (DisplaySlide.active == True))  # noqa: E712
+        .order_by(DisplaySlide.position, DisplaySlide.id)
     )
 
 

@@ -82,6 +82,24 @@
     window.setTimeout(poll, delay);
   }
 
+  // Idle loop: when nobody has been called for a while, slides take the side panel's place
+  // (the calls column stays), one every 8 seconds; the next call brings the panel back.
+  var idleSeconds = parseFloat(shell.dataset.idleSeconds || "120");
+  var slideIndex = 0, slideTick = 0;
+  function idleLoop() {
+    var grid = boardEl.querySelector(".board-grid");
+    var slides = boardEl.querySelectorAll(".board-slides .slide");
+    if (!grid) return;
+    var lastCall = parseInt(grid.dataset.lastCall || "0", 10) * 1000;
+    var idle = slides.length > 0 && (lastCall === 0 || Date.now() - lastCall > idleSeconds * 1000);
+    grid.classList.toggle("idle", idle);
+    if (!idle) return;
+    slideTick += 1;
+    if (slideTick % 8 === 0) slideIndex = (slideIndex + 1) % slides.length;
+    slides.forEach(function (slide, index) { slide.hidden = index !== slideIndex % slides.length; });
+  }
+  window.setInterval(idleLoop, 1000);
+
   function tick() {
     clockEl.textContent = new Date().toLocaleString("zh-CN", { timeZone: zone, month: "long", day: "numeric",
       weekday: "long", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
