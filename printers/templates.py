@@ -1,6 +1,7 @@
-"""Templates: documents for the hall's prints, built from plain values (no ORM objects).
-
-Texts are Chinese, the language of the paper residents take home.
+"""Templates: the documents the hall prints, built from plain values (strings, numbers,
+tuples; never ORM objects): queue ticket, acceptance receipt (受理回执), one-time checklist
+(一次性告知单), notice (公告), service card (便民服务卡) and the test page. Texts are
+Chinese, the language of the paper residents take home.
 """
 
 from __future__ import annotations
@@ -10,6 +11,17 @@ from collections.abc import Iterable, Sequence
 from .document import Document
 
 FORM_LABELS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
+
+
+def mask_name(name: str) -> str:
+    """A resident's name as printed on paper that may be lost: 张三 → 张*, 王秀英 → 王*英,
+    欧阳娜娜 → 欧**娜. Already masked names stay as they are."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def queue_ticket(
@@ -42,20 +54,24 @@ def acceptance_receipt(
     case_number: str,
     resident_name: str,
     service_name: str,
-    subject: str,
     accepted_by: str,
     accepted_on: str,
     deadline: str,
     tracking_url: str,
+    subject: str = "",
     supervision_phone: str = "",
 ) -> Document:
+    """受理回执: what the resident takes home when a matter is accepted but not finished on the
+    spot. The name is masked on paper."""
     doc = Document(name=f"receipt {case_number}")
     doc.title(hall_name).text("受理回执", align="center", bold=True).rule()
-    doc.row("受理编号", case_number).row("申请人", resident_name).row("事项", service_name)
+    doc.row("受理编号", case_number).row("申请人", mask_name(resident_name))
+    doc.row("事项", service_name)
     if subject:
         doc.text(f"内容：{subject}")
     doc.row("受理人", accepted_by).row("受理日期", accepted_on).row("承诺办结", deadline)
     doc.qr(tracking_url, caption="扫码查询办理进度")
+    doc.text("请妥善保管本回执，凭此查询和领取办理结果", align="center")
     if supervision_phone:
         doc.text(f"监督电话：{supervision_phone}", align="center")
     return doc.cut()

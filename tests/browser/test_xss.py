@@ -18,10 +18,15 @@ def test_stored_payloads_render_inert(live_server, page_factory):
     db.connect(reuse_if_open=True)
     service = Service.get(Service.code == "social_assistance")
     Service.update(conditions="条件" + "".join(PAYLOADS), summary=PAYLOADS[1]).where(
-        Service.id == service.id).execute()
+        Service.id == service.id
+    ).execute()
     ProcedureStep.update(detail=PAYLOADS[0]).where(ProcedureStep.service == service).execute()
-    Notice.create(hall=Hall.get(), category="service", title="公告" + PAYLOADS[1],
-                  body="<p>正文</p>" + "".join(PAYLOADS))
+    Notice.create(
+        hall=Hall.get(),
+        category="service",
+        title="公告" + PAYLOADS[1],
+        body="<p>正文</p>" + "".join(PAYLOADS),
+    )
     page = page_factory(width=1920, height=1080, touch=True)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -1,20 +1,17 @@
-"""Printing fixtures: a running emupos per test module (a fresh one where a test stops it)."""
+"""Printing fixtures: the emupos emulator (see tests/emupos_fixture.py) and the folder where
+tests leave the PNGs emupos printed, for a person to look at."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from emupos_fixture import Emupos
+from emupos_fixture import emupos, emupos_server, fresh_emupos  # noqa: F401 - fixtures
 
-
-@pytest.fixture(scope="module")
-def emupos(tmp_path_factory):
-    emulator = Emupos(tmp_path_factory.mktemp("emupos")).start()
-    yield emulator
-    emulator.stop()
+OUTPUT = Path(__file__).resolve().parents[1] / "output" / "printing"
 
 
 @pytest.fixture
-def fresh_emupos(tmp_path):
-    emulator = Emupos(tmp_path / "emupos").start()
-    yield emulator
-    emulator.stop()
+def output_dir() -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
