@@ -5,8 +5,9 @@ join the admin blueprint (admins write, supervisors read)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext
 from playhouse.shortcuts import model_to_dict
 
@@ -16,10 +17,13 @@ from ..errors import N_, ValidationError
 from ..htmx import render
 from ..labels import NOTICE_CATEGORIES
 from ..models import Notice
+from ..photos import check_photo, store_photo
 from ..printing import print_notice
 from ..sanitize import clean_html
 from ..web import current_hall, current_staff, error_message
 from .admin import bp
+
+NOTICE_IMAGE_SIDE = 1280
 
 
 def validate_notice(form) -> dict:
@@ -98,8 +102,12 @@ def notice_edit(notice_id: int):
 @bp.post("/notices/<int:notice_id>")
 def notice_save(notice_id: int | None = None):
     notice = _notice(notice_id) if notice_id else None
+    upload = request.files.get("image")
+    image_data = upload.read() if upload is not None and upload.filename else None
     try:
         data = validate_notice(request.form)
+        if image_data is not None:
+            check_photo(image_data, NOTICE_IMAGE_SIDE)
     except ValidationError as failure:
         return _form(notice, request.form, error_message(failure), failure.field)
     with write_transaction():
@@ -109,6 +117,16 @@ def notice_save(notice_id: int | None = None):
         else:
             before = model_to_dict(notice, recurse=False)
             Notice.update(updated_at=clock.utcnow(), **data).where(Notice.id == notice.id).execute()
+        if image_data is not None:
+            folder = Path(current_app.config["UPLOAD_FOLDER"]) / "notices"
+            name = store_photo(
+                image_data, folder, notice.id, prefix="notice", max_side=NOTICE_IMAGE_SIDE
+            )
+            image_tag = f'<p><img src="{url_for("kiosk.notice_image", name=name)}" alt=""></p>'
+            Notice.update(body=clean_html(data["body"] + image_tag)).where(
+                Notice.id == notice.id
+            ).execute()
+            data["image"] = name
         audit.record(
             current_hall(),
             current_staff(),

@@ -280,3 +280,21 @@ def notices_list():
     return render(
         "kiosk/notices.html", "kiosk/_notices.html", grouped=grouped, categories=NOTICE_CATEGORIES
     )
+
+
+@bp.get("/notices/images/<name>")
+def notice_image(name: str):
+    """Pictures attached to notices (stored re-encoded by the admin page)."""
+    import re
+    from pathlib import Path
+
+    from flask import Response
+
+    if not re.fullmatch(r"notice-\d+\.jpg", name):
+        abort(404)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / "notices" / name
+    if not path.is_file():
+        abort(404)
+    return Response(
+        path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
+    )

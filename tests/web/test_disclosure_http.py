@@ -110,3 +110,45 @@ def test_a_meeting_from_schedule_to_published_results(client):
     notice = Notice.get(Notice.category == "deliberation")
     kiosk = client.get("/notices").data.decode()
     assert notice.title in kiosk and "增设健身器材：赞成 11，反对 8，弃权 1，通过" in kiosk
+
+
+def test_a_notice_with_a_picture_shows_on_the_kiosk(client):
+    from PIL import Image
+
+    from kiosk.models import Notice
+
+    token = admin(client)
+    bad = client.post(
+        "/admin/notices",
+        data={
+            "csrf_token": token,
+            "title": "公告",
+            "category": "service",
+            "body": "<p>正文</p>",
+            "image": (io.BytesIO(b"GIF89a not really"), "x.gif"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert "无法识别的图片文件" in bad.data.decode() and Notice.select().count() == 0
+    png = io.BytesIO()
+    Image.new("RGB", (2000, 1000), "#0a6b2a").save(png, "PNG")
+    png.seek(0)
+    saved = client.post(
+        "/admin/notices",
+        data={
+            "csrf_token": token,
+            "title": "惠民政策宣传",
+            "category": "policy",
+            "published": "on",
+            "body": "<p>城乡居民医保开始缴费</p>",
+            "image": (png, "poster.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 303
+    kiosk = BeautifulSoup(client.get("/notices").data, "html.parser")
+    src = kiosk.select_one(".notice-body img")["src"]
+    picture = client.get(src)
+    assert picture.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(picture.data)).size == (1280, 640)
+    assert client.get("/notices/images/../../secret_key").status_code == 404
