@@ -16,6 +16,11 @@ PAGES = [
     ("calendar", "/admin/calendar?year=2026"),
     ("printers", "/admin/printers"),
     ("cases", "/admin/cases"),
+    ("notices", "/admin/notices"),
+    ("notice-new", "/admin/notices/new"),
+    ("finance", "/admin/finance"),
+    ("meetings", "/admin/meetings"),
+    ("slides", "/admin/slides"),
     ("printer-edit", "/admin/printers/1/edit"),
     ("audit", "/admin/audit"),
 ]
