@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         disclosure,
         display,
         kiosk,
+        kiosk_ratings,
         public,
         staff,
     )

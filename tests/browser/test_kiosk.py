@@ -47,6 +47,8 @@ def test_resident_takes_a_ticket_by_touch(live_server, page_factory, screenshot_
 
     page.goto(live_server.url + "/")
     assert page.locator(".kiosk-title h1").inner_text() == "郢中街道社区党群服务中心"
+    # The home screen fits: nothing a resident needs is below the fold.
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= height
     page.screenshot(path=str(shots / f"home-{layout}.png"))
     page.locator(".tile-take").tap()
     page.wait_for_selector(".service-grid")
@@ -119,7 +121,8 @@ def test_service_cards_decode_to_contacts(live_server, page_factory, screenshot_
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/take", "/take/1", "/guide", "/guide/1", "/cards", "/notices", "/finance"]
+    "path",
+    ["/", "/take", "/take/1", "/guide", "/guide/1", "/cards", "/notices", "/finance", "/rate"],
 )
 def test_kiosk_pages_have_no_serious_accessibility_violations(live_server, page_factory, path):
     page = page_factory(width=1920, height=1080, touch=True)
@@ -156,6 +159,7 @@ def test_every_kiosk_screen_is_captured(live_server, page_factory, screenshot_di
         ("cards", "/cards"),
         ("notices", "/notices"),
         ("take-priority", "/take/5"),
+        ("rate", "/rate"),
     ]:
         page.goto(live_server.url + path)
         page.screenshot(path=str(shots / f"{name}-{layout}.png"), full_page=True)

@@ -111,3 +111,20 @@ def test_htmx_gets_fragments_and_direct_loads_get_pages(client):
     assert full.select_one("html") and full.select_one(".kiosk-header")
     assert fragment.select_one("html") is None and fragment.select_one(".service-grid")
     assert "HX-Request" in client.get("/guide").headers["Vary"]
+
+
+def test_rating_a_window_by_touch(client):
+    from kiosk.models import Rating, Window
+
+    page = BeautifulSoup(client.get("/rate").data, "html.parser")
+    token = page.select_one('input[name="csrf_token"]')["value"]
+    window = Window.get(Window.number == 2)
+    response = client.post("/rate", data={"csrf_token": token, "grade": "good"})
+    assert "请先选择要评价的窗口" in response.data.decode() and Rating.select().count() == 0
+    response = client.post(
+        "/rate", data={"csrf_token": token, "grade": "good", "window_id": window.id}
+    )
+    assert response.status_code == 303
+    assert Rating.get().score == 10
+    thanks = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
+    assert thanks.select_one("#rate-thanks").get_text() == "感谢您的评价！"
