@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
         UPLOAD_FOLDER=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         START_PRINT_SPOOL=False,
+        START_MAINTENANCE=False,  # close past days' tickets etc. in a background thread
         MIGRATE=True,
     )
     app.config.update(config)
@@ -72,19 +73,45 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     if app.config["START_PRINT_SPOOL"]:
         _start_spool(app)
+    if app.config["START_MAINTENANCE"]:
+        _start_maintenance(app)
     return app
 
 
-def _start_spool(app: Flask) -> None:
+def _hall_id(app: Flask) -> int | None:
     from .db import connection
     from .models import Hall
+
+    if not app.config.get("HALL_CODE"):
+        return None
+    with connection():
+        hall = Hall.get_or_none(Hall.code == app.config["HALL_CODE"])
+        return hall.id if hall else None
+
+
+def _on_shutdown(app: Flask, stop) -> None:
+    """Chain `stop` into the one shutdown hook scripts/run.py calls."""
+    previous = app.extensions.get("hall_shutdown")
+
+    def shutdown() -> None:
+        stop()
+        if previous is not None:
+            previous()
+
+    app.extensions["hall_shutdown"] = shutdown
+
+
+def _start_maintenance(app: Flask) -> None:
+    from .maintenance import Maintenance
+
+    maintenance = Maintenance(_hall_id(app)).start()
+    app.extensions["maintenance"] = maintenance
+    _on_shutdown(app, maintenance.stop)
+
+
+def _start_spool(app: Flask) -> None:
     from .spool import Spool
 
-    hall_id = None
-    if app.config.get("HALL_CODE"):
-        with connection():
-            hall = Hall.get_or_none(Hall.code == app.config["HALL_CODE"])
-            hall_id = hall.id if hall else None
-    spool = Spool(hall_id).start()
+    spool = Spool(_hall_id(app)).start()
     app.extensions["print_spool"] = spool
-    app.extensions["hall_shutdown"] = spool.stop
+    _on_shutdown(app, spool.stop)

@@ -94,16 +94,21 @@ def window_rows(hall: Hall) -> list[dict]:
         .where(Window.hall == hall)
         .order_by(Window.number)
     )
+    today = clock.local_date(clock.utcnow(), hall.timezone)
     serving = {
         t.window_id: t
         for t in Ticket.select().where(
-            (Ticket.hall == hall) & (Ticket.status == "called") & Ticket.window.is_null(False)
+            (Ticket.hall == hall)
+            & (Ticket.local_date == today)
+            & (Ticket.status == "called")
+            & Ticket.window.is_null(False)
         )
     }
     rows = []
     for window in windows:
         ticket = serving.get(window.id)
-        staff = window.on_duty if window.on_duty_id else None
+        # A deactivated account is no longer 挂牌上岗, whatever the window row still says.
+        staff = window.on_duty if window.on_duty_id and window.on_duty.active else None
         rows.append(
             {
                 "window": window,

@@ -20,9 +20,3 @@ def render(page: str, fragment: str, **context) -> Response:
     response = make_response(html)
     response.headers["Vary"] = "HX-Request"
     return response
-
-
-def trigger(response: Response, event: str) -> Response:
-    """Tell other panels on the page that something changed (HX-Trigger), without coupling ids."""
-    response.headers["HX-Trigger"] = event
-    return response

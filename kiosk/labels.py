@@ -45,6 +45,7 @@ JOB_STATUSES = {
     "printed": N_("已打印"),
     "failed": N_("失败"),
     "cancelled": N_("已取消"),
+    "expired": N_("已过期未打印"),
 }
 
 

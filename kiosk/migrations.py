@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from peewee import Database, Field
+from peewee import Database, Field, SmallIntegerField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from . import models
@@ -34,12 +34,17 @@ def add_column_if_missing(table: str, column: str, field: Field) -> None:
     migrate(migrator.add_column(table, column, field))
 
 
+def _print_hold_expiry(database: Database) -> None:
+    add_column_if_missing("hall", "print_hold_expiry_minutes", SmallIntegerField(default=10))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
         "initial schema: halls, services, windows, staff, queue, cases, printing, audit",
         _initial_schema,
     ),
+    (2, "hall.print_hold_expiry_minutes: held ticket slips expire", _print_hold_expiry),
 ]
 
 

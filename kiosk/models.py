@@ -64,6 +64,9 @@ class Hall(BaseModel):
     skip_reactivation_minutes = SmallIntegerField(default=30)
     skip_requeue_behind = SmallIntegerField(default=3)
     kiosk_tickets_per_minute = SmallIntegerField(default=6)
+    # A ticket slip held by a printer fault for longer than this is not printed when the fault
+    # clears (the resident has long gone; someone else would take it): it is marked expired.
+    print_hold_expiry_minutes = SmallIntegerField(default=10)
     personal_data_retention_days = IntegerField(default=365)
     created_at = DateTimeField(default=utcnow)
 
@@ -186,7 +189,8 @@ class DailyCounter(BaseModel):
 
 
 class Ticket(BaseModel):
-    STATUSES = ("waiting", "called", "completed", "skipped")
+    # "closed": still waiting, called or skipped when its local day ended (closed by the day change)
+    STATUSES = ("waiting", "called", "completed", "skipped", "closed")
     PRIORITIES = ("", "elderly", "disabled", "pregnant", "military", "appointment")
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
@@ -400,7 +404,9 @@ class Printer(BaseModel):
 
 
 class PrintJob(BaseModel):
-    STATUSES = ("pending", "printing", "printed", "failed", "cancelled")
+    # "expired": a ticket slip held by a printer fault longer than the hall allows is not printed
+    # later for whoever stands at the kiosk then.
+    STATUSES = ("pending", "printing", "printed", "failed", "cancelled", "expired")
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     printer = ForeignKeyField(Printer, backref="jobs", on_delete="CASCADE")

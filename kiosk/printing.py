@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from printers import Document, templates
 
-from . import clock, queue
+from . import clock, queue_outlook
 from .errors import N_
 from .labels import PRIORITY_LABELS
 from .models import (
@@ -21,6 +21,7 @@ from .models import (
     WindowService,
 )
 from .spool import enqueue
+from .tickets import check_code
 
 # Printer faults a resident is told about, in the words of printers.STATE_LABELS.
 PROBLEM_STATES = {"paper_out": N_("缺纸"), "cover_open": N_("纸仓盖打开"), "offline": N_("离线")}
@@ -45,29 +46,39 @@ def handling_label(service: Service) -> str:
     return HANDLING_LABELS.get(service.handling_type, service.handling_type)
 
 
+def window_numbers(service: Service) -> list[int]:
+    """The numbers of the windows that serve `service`, ascending."""
+    return sorted(
+        {
+            link.window.number
+            for link in WindowService.select(WindowService, Window)
+            .join(Window)
+            .where(WindowService.service == service)
+        }
+    )
+
+
 def windows_label(service: Service) -> str:
-    numbers = [
-        str(link.window.number)
-        for link in WindowService.select(WindowService, Window)
-        .join(Window)
-        .where(WindowService.service == service)
-        .order_by(WindowService.position, Window.number)
-    ]
+    """'1号、4号窗口' as printed on paper (slips are Chinese)."""
+    numbers = window_numbers(service)
     return "、".join(f"{n}号" for n in numbers) + "窗口" if numbers else ""
 
 
 def ticket_document(ticket: Ticket, status_url: str) -> Document:
     hall = ticket.hall
     issued = clock.to_local(ticket.issued_at, hall.timezone).strftime("%Y-%m-%d %H:%M")
+    outlook = queue_outlook.outlook(ticket)
     return templates.queue_ticket(
         hall_name=hall.name,
         service_name=ticket.service.name,
         number=ticket.display_number,
-        people_ahead=queue.people_ahead(ticket),
+        people_ahead=outlook.ahead,
+        wait_minutes=outlook.wait_minutes,
         issued_at=issued,
         status_url=status_url,
         windows=windows_label(ticket.service),
         priority_label=PRIORITY_LABELS.get(ticket.priority, ""),
+        check_code=check_code(ticket),
     )
 
 

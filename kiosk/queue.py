@@ -25,10 +25,6 @@ from .db import write_transaction
 from .errors import N_, QueueError
 from .models import DailyCounter, Hall, QueueEvent, Service, Staff, Ticket, Window, WindowService
 
-PRIORITY_KINDS = ("elderly", "disabled", "pregnant", "military", "appointment")
-DEFAULT_HANDLING_SECONDS = 300
-RECENT_HANDLING_SAMPLE = 20
-
 
 @dataclass(frozen=True)
 class HallHours:
@@ -152,10 +148,16 @@ def window_services(window: Window) -> list[tuple[int, int]]:
     return [(row.service_id, row.position) for row in rows]
 
 
-def current_ticket(window: Window) -> Ticket | None:
+def current_ticket(window: Window, today: dt.date | None = None) -> Ticket | None:
+    """The ticket being served at `window` today (a past day's is closed by the day change)."""
+    if today is None:
+        hall = Hall.get_by_id(window.hall_id)
+        today = clock.local_date(clock.utcnow(), hall.timezone)
     return (
         Ticket.select()
-        .where((Ticket.window == window) & (Ticket.status == "called"))
+        .where(
+            (Ticket.window == window) & (Ticket.status == "called") & (Ticket.local_date == today)
+        )
         .order_by(Ticket.called_at.desc())
         .first()
     )
@@ -209,14 +211,14 @@ def call_next(
     if (
         not window.paused
         and not _candidates(window, today, None, limit=1)
-        and current_ticket(window) is None
+        and current_ticket(window, today) is None
     ):
         return None
     with write_transaction():
         window = Window.get_by_id(window.id)  # fresh paused flag and streak inside the lock
         if window.paused:
             raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
-        serving = current_ticket(window)
+        serving = current_ticket(window, today)
         if serving is not None:
             raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
         candidates = _candidates(window, today, None)
@@ -255,6 +257,78 @@ def call_next(
                 _event(candidate, "called", hall=hall, now=now, window=window, staff=staff)
                 return Ticket.get_by_id(candidate.id)
     return None
+
+
+def call_ticket(
+    window: Window, ticket: Ticket, staff: Staff | None = None, *, now: dt.datetime | None = None
+) -> Ticket:
+    """Call one particular waiting ticket to `window` (the resident is standing at the desk, or
+    was re-activated). Only a ticket of this window's services, or transferred to it."""
+    now = now or clock.utcnow()
+    hall = Hall.get_by_id(window.hall_id)
+    today = clock.local_date(now, hall.timezone)
+    with write_transaction():
+        window = Window.get_by_id(window.id)
+        if window.paused:
+            raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
+        serving = current_ticket(window, today)
+        if serving is not None:
+            raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
+        ticket = Ticket.get_by_id(ticket.id)
+        if ticket.hall_id != hall.id or ticket.local_date != today or ticket.status != "waiting":
+            raise QueueError(N_("号码 %(number)s 不在等候中"), number=ticket.display_number)
+        served = {service_id for service_id, _position in window_services(window)}
+        if ticket.target_window_id not in (None, window.id) or (
+            ticket.target_window_id is None and ticket.service_id not in served
+        ):
+            raise QueueError(
+                N_("号码 %(number)s 不属于本窗口办理的业务，请先转移"),
+                number=ticket.display_number,
+            )
+        ticket = _guarded_update(
+            ticket,
+            "waiting",
+            status="called",
+            window=window,
+            target_window=None,
+            called_at=now,
+            staff=staff,
+            first_staff=fn.COALESCE(Ticket.first_staff, staff.id if staff else None),
+        )
+        _event(ticket, "called", hall=hall, now=now, window=window, staff=staff, detail="chosen")
+    return ticket
+
+
+def missed_tickets(window: Window, *, now: dt.datetime | None = None) -> list[Ticket]:
+    """Today's skipped tickets this window could take back (its services, or skipped here),
+    newest first: the console's 过号 list."""
+    now = now or clock.utcnow()
+    hall = Hall.get_by_id(window.hall_id)
+    today = clock.local_date(now, hall.timezone)
+    served = [service_id for service_id, _position in window_services(window)]
+    return list(
+        Ticket.select()
+        .where(
+            (Ticket.hall == hall)
+            & (Ticket.local_date == today)
+            & (Ticket.status == "skipped")
+            & (Ticket.service.in_(served or [0]) | (Ticket.window == window))
+        )
+        .order_by(Ticket.skipped_at.desc())
+        .limit(20)
+    )
+
+
+def reactivation_minutes_left(ticket: Ticket, *, now: dt.datetime | None = None) -> int | None:
+    """Whole minutes left to re-queue a skipped ticket; None when it can no longer be."""
+    if ticket.status != "skipped" or ticket.skipped_at is None:
+        return None
+    hall = Hall.get_by_id(ticket.hall_id)
+    left = (
+        hall.skip_reactivation_minutes * 60
+        - ((now or clock.utcnow()) - ticket.skipped_at).total_seconds()
+    )
+    return int(left // 60) if left > 0 else None
 
 
 def _guarded_update(ticket: Ticket, expected_status: str, **changes) -> Ticket:
@@ -437,62 +511,6 @@ def _set_paused(window: Window, paused: bool, staff: Staff | None, now) -> Windo
 # --- Derived figures -------------------------------------------------------------------------
 
 
-def people_ahead(ticket: Ticket) -> int:
-    """Waiting tickets of the same service that will be called before this one."""
-    if ticket.status != "waiting":
-        return 0
-    same_day = (
-        (Ticket.hall == ticket.hall_id)
-        & (Ticket.local_date == ticket.local_date)
-        & (Ticket.service == ticket.service_id)
-        & (Ticket.status == "waiting")
-        & (Ticket.id != ticket.id)
-    )
-    earlier = (Ticket.queue_at < ticket.queue_at) | (
-        (Ticket.queue_at == ticket.queue_at) & (Ticket.id < ticket.id)
-    )
-    if ticket.priority:
-        before = (Ticket.priority != "") & earlier
-    else:
-        before = (Ticket.priority != "") | earlier
-    return Ticket.select().where(same_day & before).count()
-
-
-def average_handling_seconds(service: Service | int) -> float:
-    """Mean handling time (call to completion) of the service's most recent tickets."""
-    rows = list(
-        Ticket.select(Ticket.called_at, Ticket.completed_at)
-        .where(
-            (Ticket.service == service)
-            & (Ticket.status == "completed")
-            & Ticket.called_at.is_null(False)
-        )
-        .order_by(Ticket.completed_at.desc())
-        .limit(RECENT_HANDLING_SAMPLE)
-    )
-    if not rows:
-        return float(DEFAULT_HANDLING_SECONDS)
-    total = sum((row.completed_at - row.called_at).total_seconds() for row in rows)
-    return max(total / len(rows), 30.0)
-
-
-def open_windows_for(service: Service | int) -> int:
-    return (
-        Window.select()
-        .join(WindowService)
-        .where((WindowService.service == service) & (Window.paused == False))  # noqa: E712
-        .count()
-    )
-
-
-def estimated_wait_seconds(ticket: Ticket) -> int:
-    ahead = people_ahead(ticket)
-    if ticket.status != "waiting":
-        return 0
-    windows = max(open_windows_for(ticket.service_id), 1)
-    return int(round((ahead + 1) * average_handling_seconds(ticket.service_id) / windows))
-
-
 def waiting_counts(hall: Hall, today: dt.date) -> dict[int, int]:
     rows = (
         Ticket.select(Ticket.service, fn.COUNT(Ticket.id).alias("waiting"))
@@ -500,13 +518,6 @@ def waiting_counts(hall: Hall, today: dt.date) -> dict[int, int]:
         .group_by(Ticket.service)
     )
     return {row.service_id: row.waiting for row in rows}
-
-
-def issued_today(service: Service, today: dt.date) -> int:
-    counter = DailyCounter.get_or_none(
-        (DailyCounter.service == service) & (DailyCounter.local_date == today)
-    )
-    return counter.last_number if counter else 0
 
 
 def wait_and_handling_times(ticket: Ticket) -> tuple[float | None, float | None]:
@@ -525,14 +536,19 @@ def wait_and_handling_times(ticket: Ticket) -> tuple[float | None, float | None]
     return wait, handling
 
 
-def recent_calls(hall: Hall, limit: int = 8) -> list[QueueEvent]:
-    """Latest call and recall events, newest first, with ticket and window joined."""
+def recent_calls(hall: Hall, limit: int = 8, today: dt.date | None = None) -> list[QueueEvent]:
+    """Today's latest call and recall events, newest first, with ticket and window joined."""
+    today = today or clock.local_date(clock.utcnow(), hall.timezone)
     return list(
         QueueEvent.select(QueueEvent, Ticket, Window)
         .join(Ticket, on=(QueueEvent.ticket == Ticket.id))
         .switch(QueueEvent)
         .join(Window, JOIN.LEFT_OUTER, on=(QueueEvent.window == Window.id))
-        .where((QueueEvent.hall == hall) & QueueEvent.kind.in_(("called", "recalled")))
+        .where(
+            (QueueEvent.hall == hall)
+            & QueueEvent.kind.in_(("called", "recalled"))
+            & (Ticket.local_date == today)
+        )
         .order_by(QueueEvent.id.desc())
         .limit(limit)
     )

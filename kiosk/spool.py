@@ -42,12 +42,14 @@ import threading
 import time
 import uuid
 
+from peewee import Case
+
 from printers import Document, DocumentError, PrinterConfig, PrinterError, query_status, send
 from printers.render import render
 
 from . import clock
 from .db import connection, write_transaction
-from .models import Printer, PrintJob
+from .models import Hall, Printer, PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ IDLE_POLL = 0.5  # how often an idle worker looks for new jobs (enqueue also wak
 IDLE_CHECK_SECONDS = 30.0  # an idle printer's status is refreshed this often, for staff
 LEASE_SECONDS = 120.0  # longer than any send can take (a long notice on a slow printer)
 INTERRUPTED = "上次打印被中断，已重新打印"
+EXPIRED = "打印机故障时间过长，号票已过期未打印"
 
 _wakeups: dict[int, threading.Event] = {}
 
@@ -161,6 +164,25 @@ def refresh_state(printer: Printer) -> str:
     return status.state
 
 
+def expire_held_tickets(printer: Printer, now: dt.datetime) -> int:
+    """Ticket slips held (by a fault) longer than the hall allows are not printed later, for
+    whoever happens to stand at the kiosk then: they are marked expired (printers page)."""
+    minutes = Hall.get_by_id(printer.hall_id).print_hold_expiry_minutes
+    if not minutes or minutes <= 0:
+        return 0
+    with write_transaction():
+        return (
+            PrintJob.update(status="expired", last_error=EXPIRED)
+            .where(
+                (PrintJob.printer == printer.id)
+                & (PrintJob.status == "pending")
+                & (PrintJob.source_kind == "ticket")
+                & (PrintJob.created_at < now - dt.timedelta(minutes=minutes))
+            )
+            .execute()
+        )
+
+
 def process_next(
     printer_id: int, *, now: dt.datetime | None = None, max_backoff: float = MAX_BACKOFF
 ) -> str:
@@ -171,10 +193,13 @@ def process_next(
     printer = Printer.get_or_none(Printer.id == printer_id)
     if printer is None or not printer.enabled:
         return "disabled"
+    if expire_held_tickets(printer, now):
+        return "expired"
+    # Ticket slips first: a resident is waiting at the kiosk for them; checklists can wait.
     job = (
         PrintJob.select()
         .where((PrintJob.printer == printer_id) & (PrintJob.status == "pending"))
-        .order_by(PrintJob.id)
+        .order_by(Case(None, [(PrintJob.source_kind == "ticket", 0)], 1), PrintJob.id)
         .first()
     )
     if job is None:
@@ -355,7 +380,7 @@ class PrinterWorker(threading.Thread):
                     outcome = "error"
                 if outcome == "disabled":
                     return  # the spool's scan starts a new worker when it is enabled again
-                if outcome in ("printed", "cancelled", "failed"):
+                if outcome in ("printed", "cancelled", "failed", "expired"):
                     continue
                 self._pause(outcome)
         finally:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from . import clock
 from .db import release_connection
 from .errors import DomainError
+from .htmx import is_htmx
 from .models import Hall, Staff
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -46,6 +47,10 @@ def _check_csrf() -> None:
     expected = session.get(CSRF_FIELD)
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
     if not expected or not sent or not hmac.compare_digest(expected, sent):
+        if is_htmx():
+            # The page's token is stale (session lost or expired): htmx would not show a 400,
+            # so have it reload the page, which brings a fresh token.
+            abort(current_app.response_class("", 400, {"HX-Refresh": "true"}))
         abort(400, description=gettext("页面已过期，请刷新后重试"))
 
 
@@ -95,7 +100,10 @@ def require_roles(blueprint: Blueprint, roles: Iterable[str]) -> None:
     def _guard():
         staff = current_staff()
         if staff is None:
-            return redirect(url_for("auth.login_form", next=request.full_path))
+            login = url_for("auth.login_form", next=request.full_path)
+            if is_htmx():  # never swap the sign-in page into a panel: go there whole
+                return current_app.response_class("", 200, {"HX-Redirect": login})
+            return redirect(login)
         if staff.role not in allowed:
             abort(403)
         return None
@@ -122,6 +130,12 @@ def local_time(moment, fmt: str = "HH:mm") -> str:
         return ""
     hall = current_hall()
     return format_datetime(clock.to_local(moment, hall.timezone), fmt)
+
+
+def localized_name(thing) -> str:
+    """A service's (or hall's) name in the page's language: `name_en` in English when set."""
+    english = getattr(thing, "name_en", "")
+    return english if english and select_locale() == "en" else thing.name
 
 
 def no_cache(view):
@@ -152,6 +166,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["priority_label"] = priority_label
     app.jinja_env.filters["printer_state"] = printer_state
     app.jinja_env.filters["job_status"] = job_status
+    app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.filters["epoch"] = lambda moment: (
         int(moment.replace(tzinfo=dt.UTC).timestamp()) if moment else 0
     )

@@ -29,21 +29,31 @@ def queue_ticket(
     hall_name: str,
     service_name: str,
     number: str,
-    people_ahead: int,
+    people_ahead: int | None,
     issued_at: str,
     status_url: str,
     windows: str = "",
     priority_label: str = "",
-    note: str = "请留意叫号屏幕和语音提示，过号请到窗口说明",
+    wait_minutes: int | None = None,
+    check_code: str = "",
+    note: str = "请留意叫号屏幕和语音提示，过号可凭号码和核验码在取号机重新排队或到窗口说明",
 ) -> Document:
+    """The queue slip. `people_ahead=None`: no window serves the service now (say so)."""
     doc = Document(name=f"ticket {number}")
     doc.title(hall_name).rule().text(service_name, align="center", bold=True).big(number)
     if priority_label:
         doc.text(f"优先：{priority_label}", align="center", bold=True)
-    doc.row("前面等候", f"{people_ahead} 人")
+    if people_ahead is None:
+        doc.text("该业务暂无窗口办理，请咨询工作人员", align="center", bold=True)
+    else:
+        doc.row("前面等候", f"{people_ahead} 人")
+        if wait_minutes is not None:
+            doc.row("预计等候", f"约 {wait_minutes} 分钟")
     if windows:
         doc.row("办理窗口", windows)
     doc.row("取号时间", issued_at)
+    if check_code:
+        doc.row("核验码", check_code)
     doc.qr(status_url, caption="手机扫码查看排队进度").text(note, align="center").cut()
     return doc
 

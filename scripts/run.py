@@ -75,7 +75,7 @@ def main() -> int:
     from kiosk.models import Hall
     from kiosk.privacy import purge_personal_data
 
-    config: dict = {"START_PRINT_SPOOL": not args.no_spool}
+    config: dict = {"START_PRINT_SPOOL": not args.no_spool, "START_MAINTENANCE": True}
     if args.db:
         config["DATABASE_URL"] = args.db
     if args.hall:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from .. import board, clock
+from .. import board, clock, queue
 from ..htmx import render
-from ..models import DisplaySlide, Notice, Staff, Ticket, Window
+from ..models import DisplaySlide, Notice, Staff, Window
 from ..speech import SpeechError, available_engine, synthesize
 from ..web import current_hall
 
@@ -115,13 +115,10 @@ def _window_context(number: int) -> dict:
     window = Window.get_or_none((Window.hall == hall) & (Window.number == number))
     if window is None:
         abort(404)
-    serving = (
-        Ticket.select()
-        .where((Ticket.window == window) & (Ticket.status == "called"))
-        .order_by(Ticket.called_at.desc())
-        .first()
-    )
-    staff = Staff.get_or_none(Staff.id == window.on_duty_id) if window.on_duty_id else None
+    serving = queue.current_ticket(window, clock.local_date(clock.utcnow(), hall.timezone))
+    staff = None
+    if window.on_duty_id:  # a deactivated account is no longer 挂牌上岗
+        staff = Staff.get_or_none((Staff.id == window.on_duty_id) & (Staff.active == True))  # noqa: E712
     return {"window": window, "serving": serving, "staff": staff}
 
 

@@ -8,20 +8,29 @@ public notices. Every screen is a whole page on direct load; htmx swaps just the
 from __future__ import annotations
 
 import secrets
+import time
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext
 
 from printers.templates import mecard
 
-from .. import clock, queue
+from .. import clock, queue, queue_outlook, tickets
 from ..db import write_transaction
-from ..errors import QueueError
-from ..htmx import render
+from ..errors import N_, QueueError
+from ..htmx import is_htmx, render
 from ..labels import NOTICE_CATEGORIES, PRIORITY_LABELS
 from ..models import Notice, PrintJob, Service, Staff, StaffWindow, Ticket, Window
-from ..printing import job_problem, print_checklist, print_ticket, windows_label
+from ..printing import (
+    PROBLEM_STATES,
+    job_problem,
+    print_checklist,
+    print_ticket,
+    printer_for,
+    window_numbers,
+)
 from ..qr import qr_svg
+from ..ratelimit import SlidingLimit
 from ..web import current_hall, error_message
 
 bp = Blueprint("kiosk", __name__)
@@ -29,6 +38,51 @@ bp = Blueprint("kiosk", __name__)
 PRIORITY_CHOICES = [
     (code, PRIORITY_LABELS[code]) for code in ("elderly", "disabled", "pregnant", "military")
 ]
+OFFERED_PRIORITIES = {""} | {code for code, _label in PRIORITY_CHOICES}
+# A second take from the same kiosk session within this many seconds shows the first ticket
+# instead of issuing another (a hurried double touch), unless the first was finished (完成).
+DOUBLE_TAKE_SECONDS = 5.0
+
+
+def limit(name: str) -> SlidingLimit:
+    """The app's limits per client address, whatever cookie it sends (a fresh cookie must not
+    reset them): tickets (the hall's per-kiosk rate), checklist prints, re-queue guesses."""
+    limits = current_app.extensions.get("kiosk_limits")
+    if limits is None:
+        limits = current_app.extensions.setdefault(
+            "kiosk_limits",
+            {
+                "tickets": SlidingLimit(6, 60),
+                "checklists": SlidingLimit(3, 60),
+                "requeue": SlidingLimit(5, 600),
+            },
+        )
+    return limits[name]
+
+
+def client_address() -> str:
+    return request.remote_addr or "?"
+
+
+def windows_text(service: Service) -> str:
+    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none)."""
+    numbers = window_numbers(service)
+    if not numbers:
+        return ""
+    if len(numbers) == 1:
+        return gettext("%(number)s号窗口", number=numbers[0])
+    return gettext("%(numbers)s号窗口", numbers=gettext("、").join(str(n) for n in numbers))
+
+
+def kiosk_printer_problem() -> str:
+    """Said before the tap: the kiosk printer cannot print now ('' when it can, or none)."""
+    printer = printer_for(current_hall().id, "kiosk", None)
+    if printer is None or printer.state not in PROBLEM_STATES:
+        return ""
+    return gettext(
+        "打印机%(reason)s，号码将显示在屏幕上，请用手机扫码或记下号码",
+        reason=gettext(PROBLEM_STATES[printer.state]),
+    )
 
 
 def kiosk_id() -> str:
@@ -68,15 +122,29 @@ def home():
     return render("kiosk/home.html", "kiosk/_home.html", closed=hours_message())
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.ico")
+
+
+@bp.get("/ping")
+def ping():
+    """What the kiosk and phone pages ask while the network is down, to know it is back."""
+    return "ok", 200, {"Cache-Control": "no-store", "Content-Type": "text/plain"}
+
+
+def _take_context(error: str | None = None) -> dict:
+    return {
+        "services": services_with_counts(),
+        "closed": hours_message(),
+        "printer_problem": kiosk_printer_problem(),
+        "error": error,
+    }
+
+
 @bp.get("/take")
 def take_ticket():
-    return render(
-        "kiosk/take.html",
-        "kiosk/_take.html",
-        services=services_with_counts(),
-        closed=hours_message(),
-        error=None,
-    )
+    return render("kiosk/take.html", "kiosk/_take.html", **_take_context())
 
 
 def _service_or_404(service_id: int) -> Service:
@@ -86,40 +154,60 @@ def _service_or_404(service_id: int) -> Service:
     return service
 
 
+def _confirm_context(service: Service, error: str | None = None) -> dict:
+    return {
+        "service": service,
+        "waiting": dict((s.id, n) for s, n in services_with_counts()).get(service.id, 0),
+        "windows": windows_text(service),
+        "served": queue_outlook.service_is_served(current_hall(), service),
+        "priorities": PRIORITY_CHOICES,
+        "closed": hours_message(),
+        "printer_problem": kiosk_printer_problem(),
+        "error": error,
+    }
+
+
 @bp.get("/take/<int:service_id>")
 def take_confirm(service_id: int):
     service = _service_or_404(service_id)
-    waiting = dict((s.id, n) for s, n in services_with_counts()).get(service.id, 0)
-    return render(
-        "kiosk/confirm.html",
-        "kiosk/_confirm.html",
-        service=service,
-        waiting=waiting,
-        windows=windows_label(service),
-        priorities=PRIORITY_CHOICES,
-        closed=hours_message(),
-        error=None,
-    )
+    return render("kiosk/confirm.html", "kiosk/_confirm.html", **_confirm_context(service))
+
+
+def _recent_take() -> str | None:
+    """The code of a ticket this kiosk session took moments ago and has not finished."""
+    last = session.get("last_take")
+    if not isinstance(last, dict) or time.time() - last.get("at", 0) > DOUBLE_TAKE_SECONDS:
+        return None
+    return last.get("code")
 
 
 @bp.post("/tickets")
 def ticket_create():
     hall = current_hall()
-    try:
-        service_id = int(request.form.get("service_id", ""))
-    except ValueError:
-        service_id = 0
-    service = Service.get_or_none((Service.id == service_id) & (Service.hall == hall))
-    priority = request.form.get("priority", "")
+    service_id = request.form.get("service_id", "")
+    service = None
+    if service_id.isascii() and service_id.isdigit() and len(service_id) < 10:
+        service = Service.get_or_none((Service.id == int(service_id)) & (Service.hall == hall))
     if service is None:
         return render(
             "kiosk/take.html",
             "kiosk/_take.html",
-            services=services_with_counts(),
-            closed=hours_message(),
-            error=gettext("没有这项业务，请重新选择"),
+            **_take_context(gettext("没有这项业务，请重新选择")),
         )
+    priority = request.form.get("priority", "")
+    if priority not in OFFERED_PRIORITIES:
+        return render(
+            "kiosk/confirm.html",
+            "kiosk/_confirm.html",
+            **_confirm_context(service, gettext("未知的优先类别")),
+        )
+    previous = _recent_take()
+    if previous is not None:  # a double touch: show the ticket just taken, take no other
+        return redirect(url_for("kiosk.ticket_show", code=previous), 303)
+    address = client_address()
     try:
+        if not limit("tickets").allowed(address, limit=hall.kiosk_tickets_per_minute):
+            raise QueueError(N_("取号过于频繁，请稍候一分钟再试"))
         with write_transaction():  # the ticket and its print job commit together (outbox)
             ticket = queue.issue_ticket(hall, service, priority=priority, kiosk=kiosk_id())
             print_ticket(ticket, status_url(ticket))
@@ -127,14 +215,20 @@ def ticket_create():
         return render(
             "kiosk/confirm.html",
             "kiosk/_confirm.html",
-            service=service,
-            waiting=dict((s.id, n) for s, n in services_with_counts()).get(service.id, 0),
-            windows=windows_label(service),
-            priorities=PRIORITY_CHOICES,
-            closed=hours_message(),
-            error=error_message(error),
+            **_confirm_context(service, error_message(error)),
         )
+    limit("tickets").hit(address)
+    session["last_take"] = {"code": ticket.public_code, "at": time.time()}
     return redirect(url_for("kiosk.ticket_show", code=ticket.public_code), 303)
+
+
+@bp.get("/tickets/<code>/done")
+def ticket_done(code: str):
+    """完成: the resident is finished with this ticket; the next touch may take a new one."""
+    last = session.get("last_take")
+    if isinstance(last, dict) and last.get("code") == code:
+        session.pop("last_take", None)
+    return redirect(url_for("kiosk.home"), 303)
 
 
 def _ticket_or_404(code: str) -> Ticket:
@@ -145,47 +239,97 @@ def _ticket_or_404(code: str) -> Ticket:
 
 
 def print_state(ticket: Ticket) -> dict:
-    """Where the ticket slip is: printing, printed, or held by a printer fault (plain words)."""
+    """Where the ticket slip is: printing, printed, expired, or held by a printer fault."""
     job = (
         PrintJob.select()
         .where((PrintJob.source_kind == "ticket") & (PrintJob.source_id == ticket.id))
         .order_by(PrintJob.id.desc())
         .first()
     )
-    if job is None or job.status == "printed":
-        return {"job": job, "pending": False, "problem": job_problem(job) if job is None else ""}
+    if job is None:
+        return {"job": None, "pending": False, "expired": False, "problem": job_problem(None)}
+    pending = job.status in ("pending", "printing")
     return {
         "job": job,
-        "pending": job.status in ("pending", "printing"),
-        "problem": job_problem(job),
+        "pending": pending,
+        "expired": job.status in ("expired", "failed", "cancelled"),
+        "problem": job_problem(job) if pending else "",
+    }
+
+
+def _ticket_context(ticket: Ticket, message: str = "") -> dict:
+    return {
+        "ticket": ticket,
+        "outlook": queue_outlook.outlook(ticket),
+        "priority_label": PRIORITY_LABELS.get(ticket.priority, ""),
+        "windows": windows_text(ticket.service),
+        "print": print_state(ticket),
+        "qr": qr_svg(status_url(ticket), label=gettext("手机扫码查看排队进度")),
+        "status_url": status_url(ticket),
+        "message": message,
     }
 
 
 @bp.get("/tickets/<code>")
 def ticket_show(code: str):
     ticket = _ticket_or_404(code)
-    wait = queue.estimated_wait_seconds(ticket)
-    return render(
-        "kiosk/ticket.html",
-        "kiosk/_ticket.html",
-        ticket=ticket,
-        ahead=queue.people_ahead(ticket),
-        wait_minutes=max(1, round(wait / 60)),
-        windows=windows_label(ticket.service),
-        print=print_state(ticket),
-        qr=qr_svg(status_url(ticket), label=gettext("手机扫码查看排队进度")),
-        status_url=status_url(ticket),
-    )
+    return render("kiosk/ticket.html", "kiosk/_ticket.html", **_ticket_context(ticket))
 
 
 @bp.get("/tickets/<code>/print")
 def ticket_print_state(code: str):
+    """The print state box of the ticket screen (htmx polls it); a plain visit gets the page."""
     ticket = _ticket_or_404(code)
+    if not is_htmx():
+        return redirect(url_for("kiosk.ticket_show", code=code))
     response = render(
         "kiosk/ticket.html", "kiosk/_print_state.html", ticket=ticket, print=print_state(ticket)
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _requeue_page(error: str | None = None, number: str = ""):
+    letters = sorted({service.prefix for service, _count in services_with_counts()})
+    return render(
+        "kiosk/requeue.html", "kiosk/_requeue.html", error=error, number=number, letters=letters
+    )
+
+
+@bp.get("/requeue")
+def requeue_form():
+    return _requeue_page()
+
+
+@bp.post("/requeue")
+def requeue():
+    """过号重新排队 at the kiosk: the number and the slip's check code, typed on the keypad."""
+    hall = current_hall()
+    number = request.form.get("number", "")[:16]
+    key = client_address()
+    error = None
+    if not limit("requeue").allowed(key):
+        error = gettext("尝试次数过多，请10分钟后再试或到窗口咨询")
+    else:
+        try:
+            ticket = tickets.find_by_number(hall, number, request.form.get("check", "")[:16])
+            if ticket.status == "waiting":
+                raise QueueError(
+                    N_("号码 %(number)s 正在排队，无需重新排队"), number=ticket.display_number
+                )
+            with write_transaction():
+                ticket = queue.reactivate(ticket)
+        except QueueError as failure:
+            if isinstance(failure, tickets.TicketNotFound):
+                limit("requeue").hit(key)
+            error = error_message(failure)
+    if error:
+        return _requeue_page(error, number)
+    return render(
+        "kiosk/ticket.html",
+        "kiosk/_ticket.html",
+        **_ticket_context(ticket, gettext("已重新排队，请留意叫号")),
+    )
 
 
 @bp.get("/guide")
@@ -201,7 +345,7 @@ def guide_show(service_id: int):
         "kiosk/guide.html",
         "kiosk/_guide.html",
         service=service,
-        windows=windows_label(service),
+        windows=windows_text(service),
         printed=request.args.get("printed"),
         steps=list(service.steps.order_by(service.steps.model.position)),
         materials=list(service.materials.order_by(service.materials.model.position)),
@@ -212,6 +356,10 @@ def guide_show(service_id: int):
 def guide_print(service_id: int):
     service = _service_or_404(service_id)
     guide_url = public_base_url() + url_for("kiosk.guide_show", service_id=service.id)
+    address = client_address()
+    if not limit("checklists").allowed(address):
+        return redirect(url_for("kiosk.guide_show", service_id=service.id, printed="busy"), 303)
+    limit("checklists").hit(address)
     with write_transaction():
         job = print_checklist(service, guide_url)
     outcome = "ok" if job is not None and not job_problem(job) else "problem"

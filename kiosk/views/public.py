@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, url_for
 
-from .. import queue
+from .. import queue, queue_outlook, tickets
 from ..errors import QueueError
 from ..htmx import render
 from ..models import QueueEvent, Ticket
@@ -26,15 +26,16 @@ def _ticket(code: str) -> Ticket:
 
 
 def _context(ticket: Ticket, error: str | None = None) -> dict:
-    ahead = queue.people_ahead(ticket)
-    called_at_window = ticket.window.number if ticket.status == "called" and ticket.window else None
-    skipped_minutes_left = None
-    if ticket.status == "skipped" and ticket.skipped_at:
-        from .. import clock
-
-        limit = ticket.hall.skip_reactivation_minutes * 60
-        left = limit - (clock.utcnow() - ticket.skipped_at).total_seconds()
-        skipped_minutes_left = max(0, int(left // 60)) if left > 0 else None
+    lapsed = ticket.status == "closed" or (
+        ticket.status in tickets.OPEN_STATUSES and tickets.is_past_day(ticket)
+    )
+    outlook = queue_outlook.NOT_WAITING if lapsed else queue_outlook.outlook(ticket)
+    ahead = outlook.ahead
+    called_at_window = (
+        ticket.window.number if ticket.status == "called" and ticket.window and not lapsed else None
+    )
+    skipped_minutes_left = None if lapsed else queue.reactivation_minutes_left(ticket)
+    close = ticket.status == "waiting" and ahead is not None and ahead <= ALERT_AHEAD
     last_event = (
         QueueEvent.select(QueueEvent.id)
         .where(QueueEvent.ticket == ticket)
@@ -43,11 +44,13 @@ def _context(ticket: Ticket, error: str | None = None) -> dict:
     )
     return {
         "ticket": ticket,
+        "lapsed": lapsed,
+        "outlook": outlook,
         "ahead": ahead,
-        "wait_minutes": max(1, round(queue.estimated_wait_seconds(ticket) / 60)),
+        "wait_minutes": outlook.wait_minutes,
         "called_at_window": called_at_window,
-        "alert": (ticket.status == "waiting" and ahead <= ALERT_AHEAD) or bool(called_at_window),
-        "alert_key": f"{ticket.status}-{ahead <= ALERT_AHEAD}-{last_event.id if last_event else 0}",
+        "alert": (close and not lapsed) or bool(called_at_window),
+        "alert_key": f"{ticket.status}-{close}-{last_event.id if last_event else 0}",
         "skipped_minutes_left": skipped_minutes_left,
         "error": error,
     }

@@ -11,18 +11,29 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_babel import gettext
 
-from .. import audit, clock, queue
+from .. import audit, clock, queue, tickets
 from ..cases import register_case, validate_registration
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
-from ..htmx import is_htmx, render, trigger
-from ..models import Case, QueueEvent, Service, Staff, StaffWindow, Ticket, Window
-from ..web import current_hall, current_staff, error_message, require_roles
+from ..htmx import is_htmx, render
+from ..models import Case, Hall, QueueEvent, Service, Staff, StaffWindow, Ticket, Window
+from ..web import current_hall, current_staff, error_message, local_time, require_roles
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 require_roles(bp, ("staff", "admin"))
 
-ACTIONS = ("call", "recall", "skip", "complete", "transfer", "pause", "resume", "register")
+ACTIONS = (
+    "call",
+    "call_ticket",
+    "reactivate",
+    "recall",
+    "skip",
+    "complete",
+    "transfer",
+    "pause",
+    "resume",
+    "register",
+)
 
 
 def allowed_windows(staff: Staff) -> list[Window]:
@@ -87,6 +98,10 @@ def panel_context(
 ) -> dict:
     window = Window.get_by_id(window.id)
     ticket = queue.current_ticket(window)
+    missed = [
+        (missed_ticket, queue.reactivation_minutes_left(missed_ticket))
+        for missed_ticket in queue.missed_tickets(window)
+    ]
     hall = current_hall()
     today = clock.local_date(clock.utcnow(), hall.timezone)
     counts = queue.waiting_counts(hall, today)
@@ -117,6 +132,8 @@ def panel_context(
         "transfer_note": transfer_note,
         "services": services,
         "upcoming": queue.upcoming(window, 5),
+        "missed": missed,
+        "flash_time": local_time(clock.utcnow(), "HH:mm:ss"),
         "all_services": Service.select().where(Service.hall == hall).order_by(Service.sort_order),
         "other_windows": Window.select()
         .where((Window.hall == hall) & (Window.id != window.id))
@@ -160,11 +177,32 @@ def console():
     )
 
 
+def takeover_note(window_id: int | None) -> str:
+    """Why this browser lost its window: who took it over (or that duty ended elsewhere)."""
+    window = Window.get_or_none((Window.id == (window_id or 0)) & (Window.hall == current_hall()))
+    if window is None:
+        return gettext("您已不在窗口值守，请重新选择窗口")
+    holder = Staff.get_or_none(Staff.id == window.on_duty_id) if window.on_duty_id else None
+    if holder is None:
+        return gettext("%(window)s 号窗口已下岗，请重新选择窗口", window=window.number)
+    return gettext(
+        "%(window)s 号窗口已由 %(name)s 于 %(time)s 在另一处上岗接管",
+        window=window.number,
+        name=holder.display_name,
+        time=local_time(window.on_duty_since),
+    )
+
+
 @bp.get("/console/panel")
 def console_panel():
-    window = duty_window()
+    window_id = session.get("window_id")
+    window = duty_window()  # forgets the window when this browser no longer holds it
+    if window is None and not is_htmx():
+        return redirect(url_for("staff.home"))
     if window is None:
-        return "", 286  # htmx: stop polling; the console is no longer on duty
+        # 286: htmx swaps this in and stops polling; the clerk sees who took the window.
+        note = takeover_note(window_id)
+        return render("staff/console.html", "staff/_taken.html", note=note), 286
     return render("staff/console.html", "staff/_panel.html", **panel_context(window))
 
 
@@ -183,6 +221,31 @@ def _ticket_from_form(window: Window) -> Ticket:
     return ticket
 
 
+def _waiting_from_form(window: Window, status: str = "waiting") -> Ticket:
+    """A ticket of today named by the form: by id (a button) or by its number (typed)."""
+    hall = Hall.get_by_id(window.hall_id)
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    query = Ticket.select().where((Ticket.hall == hall) & (Ticket.local_date == today))
+    ticket_id = request.form.get("ticket_id", "")
+    number = tickets.normalize_number(request.form.get("number", "")[:16])
+    if ticket_id.isascii() and ticket_id.isdigit() and len(ticket_id) < 10:
+        ticket = query.where(Ticket.id == int(ticket_id)).first()
+    elif number:
+        ticket = query.where(Ticket.display_number == number).order_by(Ticket.id.desc()).first()
+    else:
+        raise QueueError(N_("请输入要叫的号码，如 A005"))
+    if ticket is None:
+        raise QueueError(N_("今天没有这个号码"))
+    if ticket.status != status:
+        message = (
+            N_("号码 %(number)s 不在等候中")
+            if status == "waiting"
+            else N_("号码 %(number)s 不是过号状态")
+        )
+        raise QueueError(message, number=ticket.display_number)
+    return ticket
+
+
 def _perform(action: str, window: Window, staff: Staff) -> str:
     """Run one console action; returns the message to show. Raises DomainError."""
     if action == "call":
@@ -191,6 +254,16 @@ def _perform(action: str, window: Window, staff: Staff) -> str:
             return gettext("目前没有等候的号码")
         audit.record(window.hall_id, staff, "call", "ticket", ticket.display_number)
         return gettext("已叫号 %(number)s", number=ticket.display_number)
+    if action == "call_ticket":
+        ticket = _waiting_from_form(window)
+        ticket = queue.call_ticket(window, ticket, staff)
+        audit.record(window.hall_id, staff, "call", "ticket", ticket.display_number)
+        return gettext("已叫号 %(number)s", number=ticket.display_number)
+    if action == "reactivate":
+        ticket = _waiting_from_form(window, status="skipped")
+        ticket = queue.reactivate(ticket, staff)
+        audit.record(window.hall_id, staff, "reactivate", "ticket", ticket.display_number)
+        return gettext("%(number)s 已重新排队", number=ticket.display_number)
     if action == "pause":
         queue.pause_window(window, staff)
         audit.record(window.hall_id, staff, "pause", "window", window.number)
@@ -266,11 +339,12 @@ def console_action(action: str):
         if getattr(failure, "field", ""):
             form_errors[failure.field] = error
     if is_htmx():
-        response = render(
+        # The panel, plus the confirmation out of band into #console-flash, which the 2-second
+        # refresh of the panel does not touch: it stays until the next action.
+        return render(
             "staff/console.html",
-            "staff/_panel.html",
+            "staff/_action.html",
             **panel_context(window, message, error, form_errors),
         )
-        return trigger(response, "queue-changed")
     session["console_message" if not error else "console_error"] = message or error
     return redirect(url_for("staff.console"), 303)

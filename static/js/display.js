@@ -17,8 +17,15 @@
   var lastSeen = newestEvent();
   var announcer = new window.HallAnnouncer({
     chimeUrl: shell.dataset.chimeUrl,
-    serverVoiceLabel: (voiceEl.textContent.split("：")[1] || "").trim(),
-    onVoice: function (status) { voiceEl.textContent = status; }
+    serverVoiceLabel: voiceEl.dataset.voice || "",
+    // The engine's name is for the hall's IT (hover, or the data-voice attribute), not for the
+    // public: the line itself only says whether announcements are heard.
+    onVoice: function (status, info) {
+      voiceEl.dataset.voice = status;
+      voiceEl.title = status;
+      var heard = info && info.via && info.via !== "text-only";
+      voiceEl.textContent = heard ? voiceEl.dataset.ok : voiceEl.dataset.off;
+    }
   });
   window.__board = { announcer: announcer, polls: 0, fetches: 0 };
 

@@ -7,6 +7,8 @@
   var idleSeconds = parseFloat(shell.dataset.idleSeconds || "60");
   var countdownSeconds = parseFloat(shell.dataset.idleCountdown || "10");
   var homeUrl = shell.dataset.homeUrl || "/";
+  // The idle return also puts the language back to the hall's own for the next resident.
+  var resetUrl = homeUrl + "?lang=" + encodeURIComponent(shell.dataset.defaultLang || "zh_CN");
   var zone = shell.dataset.timezone || "Asia/Shanghai";
   var locale = shell.dataset.locale || "zh-CN";
   var clock = document.getElementById("clock");
@@ -21,7 +23,10 @@
         day: "numeric", weekday: "long" }) + " " + now.toLocaleTimeString(locale, { timeZone: zone,
         hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     }
-    var atHome = window.location.pathname === homeUrl;
+    // Home in the hall's language is where an idle kiosk rests; home in another language is not.
+    var defaultLang = (shell.dataset.defaultLang || "zh_CN").slice(0, 2);
+    var atHome = window.location.pathname === homeUrl &&
+      (document.documentElement.lang || "").slice(0, 2) === defaultLang;
     var idle = (Date.now() - lastActivity) / 1000;
     if (atHome || idle < idleSeconds) {
       overlay.hidden = true;
@@ -29,7 +34,7 @@
     }
     var left = Math.ceil(idleSeconds + countdownSeconds - idle);
     if (left <= 0) {
-      window.location.href = homeUrl;
+      window.location.href = resetUrl;
       return;
     }
     overlay.hidden = false;
@@ -47,6 +52,26 @@
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
   document.addEventListener("selectstart", function (event) { event.preventDefault(); });
   document.addEventListener("htmx:afterSwap", activity);
+  // The re-queue keypad: keys type into the field last touched (the number field first).
+  var keypadField = null;
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-keypad-target]")) keypadField = event.target;
+  });
+  document.addEventListener("click", function (event) {
+    var key = event.target.closest ? event.target.closest(".keypad [data-key]") : null;
+    if (!key) return;
+    var field = keypadField && document.body.contains(keypadField) ? keypadField
+      : document.querySelector("[data-keypad-target]");
+    if (!field) return;
+    var value = key.dataset.key;
+    if (value === "back") field.value = field.value.slice(0, -1);
+    else if (value === "clear") field.value = "";
+    else if (field.value.length < (field.maxLength > 0 ? field.maxLength : 8)) field.value += value;
+    if (field.id === "requeue-number" && /^[A-Z]{1,2}\d{3}$/.test(field.value)) {
+      var check = document.getElementById("requeue-check");
+      if (check) { check.focus(); keypadField = check; }
+    }
+  });
   var stay = document.getElementById("idle-stay");
   if (stay) stay.addEventListener("click", activity);
   tick();

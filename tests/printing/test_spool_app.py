@@ -85,7 +85,10 @@ def test_paper_out_holds_the_ticket_then_prints_it_once(app, client, emupos):
         assert Printer.get_by_id(printer.id).state == "ok"
         assert "E001" in emupos.text(receipt["id"]) or receipt["height_dots"] > 500
         assert (
-            "请取走打印的号票" in client.get(response.headers["Location"] + "/print").data.decode()
+            "请取走打印的号票"
+            in client.get(
+                response.headers["Location"] + "/print", headers={"HX-Request": "true"}
+            ).data.decode()
         )
     finally:
         spool.stop()
@@ -107,8 +110,22 @@ def start_server(db_path: Path, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_until(lambda: _up(port), timeout=30)
+    try:
+        wait_until(lambda: _up(port), timeout=60)
+    except BaseException:
+        stop_server(process)
+        raise
     return process
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Ctrl+C, then kill if it does not stop in time; always reaped (no stray process)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
 
 
 def _up(port: int) -> bool:
@@ -143,6 +160,7 @@ def test_jobs_pending_when_the_server_is_killed_print_once_after_restart(tmp_pat
                 base + "/tickets", data={"csrf_token": token, "service_id": "1"}
             )
             numbers.append(re.search(r'id="ticket-number">(\w+)<', response.text).group(1))
+            session.get(response.url + "/done")  # 完成: the next resident takes a new one
         assert numbers == ["A001", "A002", "A003"]
         with db.connection_context():
             wait_until(lambda: Printer.get().state == "paper_out")
@@ -159,8 +177,4 @@ def test_jobs_pending_when_the_server_is_killed_print_once_after_restart(tmp_pat
             assert [j.status for j in PrintJob.select()] == ["printed"] * 3
             assert Ticket.select().count() == 3
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)

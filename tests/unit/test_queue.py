@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk import queue
+from kiosk.queue_outlook import outlook
 from kiosk.demo import load_demo
 from kiosk.errors import QueueError
 from kiosk.models import Hall, QueueEvent, Service, Staff, Ticket, Window
@@ -32,6 +33,15 @@ def windows(hall):
 @pytest.fixture
 def clerk(hall):
     return Staff.get(Staff.username == "wang")
+
+
+def on_duty(window, staff):
+    """Staff the window (挂牌上岗): only staffed windows count in the residents' figures."""
+    Window.update(on_duty=staff, on_duty_since=MORNING).where(Window.id == window.id).execute()
+
+
+def ahead(ticket, minute=0):
+    return outlook(Ticket.get_by_id(ticket.id), now=at(minute)).ahead
 
 
 def issue(hall, service, minute, **kwargs):
@@ -156,6 +166,7 @@ def test_action_at_another_window_is_refused(hall, services, windows, clerk):
 def test_skip_and_reactivate_requeues_behind_the_next_three(hall, services, windows, clerk):
     window = windows[3]
     service = services["land_construction"]
+    on_duty(window, clerk)
     skipped = issue(hall, service, 0)
     others = [issue(hall, service, 1 + i) for i in range(5)]
     ticket = queue.call_next(window, clerk, now=at(10))
@@ -164,7 +175,7 @@ def test_skip_and_reactivate_requeues_behind_the_next_three(hall, services, wind
     assert ticket.status == "skipped"
     ticket = queue.reactivate(ticket, now=at(20))
     assert ticket.status == "waiting"
-    assert queue.people_ahead(ticket) == 3
+    assert ahead(ticket, 20) == 3
     order = []
     for _ in range(6):
         called = queue.call_next(window, clerk, now=at(30))
@@ -223,19 +234,38 @@ def test_paused_window_cannot_call(hall, services, windows, clerk):
 
 def test_people_ahead_and_estimated_wait(hall, services, windows, clerk):
     service = services["land_construction"]  # served by windows 3 and 6
+    on_duty(windows[3], clerk)
+    on_duty(windows[6], Staff.get(Staff.username == "admin"))
     first = issue(hall, service, 0)
     second = issue(hall, service, 1)
     priority = issue(hall, service, 2, priority="disabled")
-    assert queue.people_ahead(first) == 1  # the priority ticket goes first
-    assert queue.people_ahead(second) == 2
-    assert queue.people_ahead(priority) == 0
-    # Two finished tickets of 6 and 10 minutes: mean 8 minutes, 2 windows open.
+    assert ahead(first) == 1  # the priority ticket goes first
+    assert ahead(second) == 2
+    assert ahead(priority) == 0
+    # Two finished tickets of 6 and 10 minutes: mean 8 minutes.
     for minute, length in ((10, 6), (20, 10)):
         t = queue.call_next(windows[3], clerk, now=at(minute))
         queue.complete(t, windows[3], clerk, now=at(minute + length))
     remaining = Ticket.get_by_id(second.id)
-    assert queue.people_ahead(remaining) == 0
-    assert queue.estimated_wait_seconds(remaining) == 8 * 60 // 2
+    assert ahead(remaining, 30) == 0
+    # Both staffed windows are free now: it is called at once.
+    assert outlook(remaining, now=at(30)).wait_seconds == 0
+    # Window 6 is paused: window 3 is free, still called at once.
+    queue.pause_window(windows[6], now=at(31))
+    assert outlook(remaining, now=at(31)).wait_seconds == 0
+    # Window 3 busy with a ticket called 2 minutes ago (mean 8): 6 minutes left.
+    other = issue(hall, service, 32)
+    called = queue.call_next(windows[3], clerk, now=at(33))
+    assert called.id == remaining.id
+    assert outlook(Ticket.get_by_id(other.id), now=at(35)).wait_seconds == 6 * 60
+
+
+def test_nobody_on_duty_means_no_figure(hall, services, windows, clerk):
+    ticket = issue(hall, services["party_liaison"], 0)  # window 6 only; nobody on duty
+    figures = outlook(ticket, now=at(1))
+    assert figures.ahead is None and figures.wait_seconds is None and not figures.served
+    on_duty(windows[6], clerk)
+    assert outlook(ticket, now=at(1)).ahead == 0
 
 
 def test_closed_hall_paused_service_cap_and_rate_limit(hall, services):
