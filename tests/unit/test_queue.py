@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from kiosk import queue
-from kiosk.queue_outlook import outlook
 from kiosk.demo import load_demo
 from kiosk.errors import QueueError
 from kiosk.models import Hall, QueueEvent, Service, Staff, Ticket, Window
+from kiosk.queue_outlook import outlook
 
 # 2026-11-24 is a Tuesday; 10:00 in Shanghai is 02:00 UTC.
 MORNING = dt.datetime(2026, 11, 24, 2, 0)
