@@ -35,6 +35,13 @@ def latest_change(hall_id: int) -> int:
     return value
 
 
+def board_version(hall_id: int, timezone: str) -> str:
+    """What the board compares: the hall's local day and its newest event, so the board also
+    refreshes itself at midnight (yesterday's calls leave the screen) with no new event."""
+    today = clock.local_date(clock.utcnow(), timezone)
+    return f"{today.isoformat()}.{latest_change(hall_id)}"
+
+
 def forget_cache() -> None:
     _cache.clear()
 
@@ -129,7 +136,7 @@ def waiting_rows(hall: Hall) -> list[tuple[Service, int]]:
 
 def board_state(hall: Hall) -> dict:
     return {
-        "version": latest_change(hall.id),
+        "version": board_version(hall.id, hall.timezone),
         "calls": recent_call_rows(hall, 8),
         "windows": window_rows(hall),
         "waiting": waiting_rows(hall),

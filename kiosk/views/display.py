@@ -21,13 +21,13 @@ from ..web import current_hall
 bp = Blueprint("display", __name__, url_prefix="/display")
 
 
-def _hall_id() -> int:
-    """The hall id, remembered per app so the cheap poll needs no query for it."""
-    hall_id = current_app.config.get("_HALL_ID")
-    if hall_id is None:
-        hall_id = current_hall().id
-        current_app.config["_HALL_ID"] = hall_id
-    return hall_id
+def _hall_key() -> tuple[int, str]:
+    """The hall's id and time zone, remembered per app so the cheap poll needs no query."""
+    key = current_app.config.get("_HALL_KEY")
+    if key is None:
+        hall = current_hall()
+        key = current_app.config["_HALL_KEY"] = (hall.id, hall.timezone)
+    return key
 
 
 def voice_label() -> str:
@@ -81,12 +81,9 @@ def board_fragment():
 
 @bp.get("/changes")
 def board_changes():
-    """Anything new since N? 204 (empty) when not, else the new version as JSON."""
-    try:
-        since = int(request.args.get("since", "-1"))
-    except ValueError:
-        since = -1
-    version = board.latest_change(_hall_id())
+    """Anything new since this version? 204 (empty) when not, else the new version as JSON."""
+    since = request.args.get("since", "")[:40]
+    version = board.board_version(*_hall_key())
     if version == since:
         return "", 204, {"Cache-Control": "no-store"}
     return jsonify(version=version), 200, {"Cache-Control": "no-store"}
