@@ -55,6 +55,7 @@ def limit(name: str) -> SlidingLimit:
                 "tickets": SlidingLimit(6, 60),
                 "checklists": SlidingLimit(3, 60),
                 "requeue": SlidingLimit(5, 600),
+                "ratings": SlidingLimit(6, 60),
             },
         )
     return limits[name]
@@ -65,8 +66,11 @@ def client_address() -> str:
 
 
 def windows_text(service: Service) -> str:
-    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none)."""
+    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none): the windows
+    staffed now when any serves the service, else every window that serves it."""
     numbers = window_numbers(service)
+    staffed = {w.number for w in queue_outlook.staffed_windows(current_hall())}
+    numbers = [n for n in numbers if n in staffed] or numbers
     if not numbers:
         return ""
     if len(numbers) == 1:

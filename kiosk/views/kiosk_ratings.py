@@ -10,7 +10,7 @@ from ..errors import N_, ValidationError
 from ..htmx import render
 from ..models import Staff, Window
 from ..web import current_hall, error_message
-from .kiosk import bp
+from .kiosk import bp, client_address, limit
 
 
 def _windows():
@@ -38,9 +38,14 @@ def rating_create():
     window = Window.get_or_none(
         (Window.id == request.form.get("window_id", type=int)) & (Window.hall == hall)
     )
+    address = client_address()
     try:
         if window is None:
             raise ValidationError(N_("请先选择要评价的窗口"))
+        # One device cannot stuff the scores: a few ratings a minute per address at most.
+        if not limit("ratings").allowed(address):
+            raise ValidationError(N_("评价过于频繁，请稍候一分钟再试"))
+        limit("ratings").hit(address)
         ratings.rate(
             hall, window, request.form.get("grade", ""), request.form.get("suggestion", "")
         )

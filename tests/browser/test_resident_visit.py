@@ -212,3 +212,48 @@ def test_the_next_local_day_starts_empty(live_server, page_factory, monkeypatch,
     expect(console.locator("#serving-number")).to_have_text("A001")
     expect(board.locator(".latest-number")).to_have_text("A001", timeout=10_000)
     assert Ticket.select().where(Ticket.status == "closed").count() == 2
+
+
+def test_idle_return_gives_the_next_resident_the_hall_language(app, live_server, page_factory):
+    app.config.update(KIOSK_IDLE_SECONDS=1, KIOSK_IDLE_COUNTDOWN=1)
+    page = page_factory(width=1920, height=1080, touch=True)
+    page.goto(live_server.url + "/take?lang=en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".service-grid")).to_contain_text("Household registration")
+    # Nobody touches it: back home, in Chinese, and it stays so.
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN", timeout=10_000)
+    expect(page.locator(".tile-take .tile-name")).to_have_text("取号")
+    page.wait_for_timeout(3_000)
+    expect(page.locator(".tile-take .tile-name")).to_have_text("取号")
+    assert page.url.startswith(live_server.url + "/")
+    # English chosen at home is also undone when the resident walks away.
+    page.locator(".kiosk-lang").tap()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN", timeout=10_000)
+
+
+def test_a_network_cut_is_said_and_recovers_by_itself(live_server, page_factory):
+    db.connect(reuse_if_open=True)
+    ticket = queue.issue_ticket(Hall.get(), Service.get(Service.prefix == "A"))
+    kiosk = page_factory(width=1920, height=1080, touch=True)
+    phone = page_factory(width=390, height=844, touch=True, mobile=True)
+    kiosk.goto(live_server.url + "/take")
+    phone.goto(live_server.url + f"/t/{ticket.public_code}")
+    banner, phone_banner = kiosk.locator("#net-banner"), phone.locator("#net-banner")
+    expect(banner).to_be_hidden()
+
+    def cut(route):
+        route.abort("connectionrefused")
+
+    kiosk.route(live_server.url + "/**", cut)
+    phone.route(live_server.url + "/**", cut)
+    kiosk.locator('.service-tile[data-service="social_assistance"]').tap()
+    expect(banner).to_be_visible(timeout=3_000)
+    expect(banner).to_have_text("网络连接中断，正在重试…")
+    expect(phone_banner).to_be_visible(timeout=3_500)  # its next poll, at most 3 s away
+    kiosk.unroute(live_server.url + "/**")
+    phone.unroute(live_server.url + "/**")
+    expect(banner).to_be_hidden(timeout=6_000)
+    expect(phone_banner).to_be_hidden(timeout=6_000)
+    kiosk.locator('.service-tile[data-service="social_assistance"]').tap()
+    expect(kiosk.locator(".confirm-take")).to_be_visible()

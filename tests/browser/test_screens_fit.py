@@ -30,7 +30,8 @@ FULLY_SHOWN = """(selectors) => {
       if (style.overflow === 'visible' && style.overflowY === 'visible') continue;
       if (box.classList.contains('notice-line')) return false;  // the marquee scrolls on purpose
       const b = box.getBoundingClientRect();
-      if (r.bottom > b.bottom + 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.left < b.left - 1) return true;
+      if (r.bottom > b.bottom + 1 || r.right > b.right + 1) return true;
+      if (r.top < b.top - 1 || r.left < b.left - 1) return true;
     }
     return false;
   };

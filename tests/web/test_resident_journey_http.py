@@ -258,3 +258,20 @@ def test_deactivated_staff_is_not_shown_on_duty(client):
     assert "王秀英" in text(client.get("/display/window/1"), ".ws-staff")
     Staff.update(active=False).where(Staff.username == "wang").execute()
     assert "王秀英" not in text(client.get("/display/window/1"), ".ws-staff")
+
+
+def test_one_device_cannot_stuff_the_ratings(app):
+    from kiosk.models import Rating
+
+    window = Window.get(Window.number == 1)
+    refused = 0
+    for _ in range(20):
+        client = app.test_client()  # a fresh cookie each time, the same address
+        response = client.post(
+            "/rate",
+            data={"csrf_token": token(client, "/rate"), "window_id": window.id, "grade": "poor"},
+        )
+        if response.status_code != 303:
+            refused += 1
+            assert "评价过于频繁" in text(response, ".kiosk-error")
+    assert Rating.select().count() == 6 and refused == 14
