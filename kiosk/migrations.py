@@ -34,12 +34,17 @@ def add_column_if_missing(table: str, column: str, field: Field) -> None:
     migrate(migrator.add_column(table, column, field))
 
 
+def _case_counter(database: Database) -> None:
+    database.create_tables([models.CaseCounter], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
         "initial schema: halls, services, windows, staff, queue, cases, printing, audit",
         _initial_schema,
     ),
+    (2, "case_counter: per-day case and suggestion numbers", _case_counter),
 ]
 
 

@@ -185,6 +185,19 @@ class DailyCounter(BaseModel):
         indexes = ((("hall", "service", "local_date"), True),)
 
 
+class CaseCounter(BaseModel):
+    """The last case number given per hall, number prefix (SL受理件, YJ意见) and local day;
+    bumped by one UPSERT so concurrent registrations never get the same number."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    prefix = CharField(max_length=8)
+    local_date = DateField()
+    last_number = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("hall", "prefix", "local_date"), True),)
+
+
 class Ticket(BaseModel):
     STATUSES = ("waiting", "called", "completed", "skipped")
     PRIORITIES = ("", "elderly", "disabled", "pregnant", "military", "appointment")
@@ -454,6 +467,7 @@ ALL_MODELS = [
     WindowService,
     StaffWindow,
     DailyCounter,
+    CaseCounter,
     Ticket,
     QueueEvent,
     CalendarDay,
