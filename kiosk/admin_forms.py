@@ -56,6 +56,10 @@ def validate_printer(form) -> dict:
         device = form.get("device", "").strip()
         if not device:
             raise ValidationError(N_("请填写设备路径，例如 COM3 或 /dev/usb/lp0"), field="device")
+        if kind == "file":
+            from .print_files import check_path
+
+            check_path(device)
         connection.update({"device" if kind == "serial" else "path": device})
         if kind == "serial":
             baud = form.get("baudrate", "9600").strip() or "9600"
