@@ -135,7 +135,10 @@ def no_cache(view):
 
 
 def init_app(app: Flask) -> None:
+    from .passwords import SignInThrottle
+
     Htmx(app)
+    app.extensions["sign_in_throttle"] = SignInThrottle()  # per app: tests start afresh
     Babel(app, locale_selector=select_locale)
 
     @app.teardown_request

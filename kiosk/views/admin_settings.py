@@ -30,7 +30,7 @@ from ..models import (
     Window,
     WindowService,
 )
-from ..passwords import hash_password
+from ..passwords import check_password_strength, hash_password
 from ..photos import check_photo, store_photo
 from ..web import current_hall, current_staff, error_message, forget_hall_cache
 from .admin import bp
@@ -302,6 +302,7 @@ def staff_save(staff_id: int | None = None):
             raise ValidationError(N_("用户名已被使用"), field="username")
         password = data.pop("password")
         if password:
+            check_password_strength(password, role=data["role"])
             data["password_hash"] = hash_password(password)
         if (
             member is not None
