@@ -52,9 +52,7 @@ def check_password_strength(password: str, *, role: str = "staff") -> None:
         raise ValidationError(N_("密码至少需要 %(count)s 位"), field="password", count=minimum)
     lowered = password.lower()
     if lowered in common_passwords() or len(set(password)) <= 2:
-        raise ValidationError(
-            N_("这个密码太常见，很容易被猜到，请换一个"), field="password"
-        )
+        raise ValidationError(N_("这个密码太常见，很容易被猜到，请换一个"), field="password")
 
 
 def hash_password(password: str) -> str:
