@@ -8,6 +8,7 @@ import json
 import re
 
 from .errors import N_, ValidationError
+from .limits import check_text
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "cups", "win32raw")
 DOT_WIDTHS = (384, 512, 576)
@@ -88,7 +89,7 @@ def validate_printer(form) -> dict:
         "connection": json.dumps(connection, ensure_ascii=False),
         "dot_width": dot_width,
         "mode": mode,
-        "font_path": form.get("font_path", "").strip(),
+        "font_path": _text(form, "font_path", "", 255, required=False),
         "enabled": form.get("enabled") == "on",
     }
 
@@ -120,9 +121,7 @@ def _text(form, name: str, message: str, limit: int = 100, required: bool = True
     value = str(form.get(name, "")).strip()
     if required and not value:
         raise ValidationError(message, field=name)
-    if len(value) > limit:
-        raise ValidationError(N_("内容过长（最多 %(limit)s 字）"), field=name, limit=limit)
-    return value
+    return check_text(value, name, limit)
 
 
 def validate_hall(form) -> dict:

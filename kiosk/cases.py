@@ -10,10 +10,12 @@ import secrets
 
 from . import calendar, clock
 from .errors import N_, ValidationError
+from .limits import check_text
 from .models import Case, CaseCounter, CaseEvent, Service, Staff, Ticket
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_DAYS = 60
+MAX_SUBJECT = 200  # Case.subject holds 255
 
 
 def validate_registration(name: str, phone: str, subject: str, days: str) -> dict:
@@ -28,6 +30,8 @@ def validate_registration(name: str, phone: str, subject: str, days: str) -> dic
         )
     if not subject:
         raise ValidationError(N_("请填写未办结的事项"), field="subject")
+    check_text(subject, "subject", MAX_SUBJECT)
+    check_text(name, "resident_name", 40)
     try:
         limit = int(days)
     except ValueError:

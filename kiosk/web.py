@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from . import clock
 from .db import release_connection
-from .errors import DomainError
+from .errors import DomainError, ValidationError
+from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters
 from .models import Hall, Staff
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -47,6 +48,23 @@ def _check_csrf() -> None:
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
     if not expected or not sent or not hmac.compare_digest(expected, sent):
         abort(400, description=gettext("页面已过期，请刷新后重试"))
+
+
+def _check_input() -> None:
+    """Refuse control characters (NUL and the like) anywhere a client can type: the path, the
+    query string and form fields. PostgreSQL cannot store or even compare a NUL (500 before
+    issue 18) and no hall text needs one. Ids in the path beyond INTEGER are simply not found.
+    """
+    texts = [request.path]
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            texts.append(key)
+            texts.extend(values)
+    if any(has_control_characters(text) for text in texts):
+        abort(400, description=gettext(CONTROL_CHARACTER))
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= INT32_MAX:
+            abort(404)
 
 
 HALL_CACHE_SECONDS = 1.0
@@ -145,6 +163,7 @@ def init_app(app: Flask) -> None:
     def _release_database(exc):
         release_connection()
 
+    app.before_request(_check_input)
     app.before_request(_check_csrf)
 
     from .labels import job_status, notice_category, printer_state, priority_label
@@ -197,6 +216,14 @@ def init_app(app: Flask) -> None:
             title=titles.get(error.code, gettext("出错了")),
             message=error.description if error.code in (400, 403) else "",
         ), error.code
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(error: ValidationError):
+        # The safety net of kiosk/limits.py: a value no form checked (too long, out of range)
+        # refused before the database, with the hall's message instead of a 500.
+        return render_template(
+            "error.html", code=400, title=gettext("请求无效"), message=error_message(error)
+        ), 400
 
     from .views import register_blueprints
 
