@@ -209,8 +209,6 @@ def parse_materials(text: str) -> list[tuple[str, str, int, str]]:
 
 
 def validate_service(form) -> dict:
-    from .sanitize import clean_html
-
     prefix = str(form.get("prefix", "")).strip().upper()
     if not PREFIX.match(prefix):
         raise ValidationError(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
@@ -225,11 +223,13 @@ def validate_service(form) -> dict:
         "name_en": _text(form, "name_en", "", 60, required=False),
         "prefix": prefix,
         "icon": _text(form, "icon", N_("请填写一个图标字"), 2),
-        "summary": clean_html(_text(form, "summary", "", 300, required=False)),
+        # Plain text, shown escaped by the templates: storing it through the HTML sanitizer
+        # turned "&" and "<" into "&amp;" and "&lt;", which residents then saw (issue 18).
+        "summary": _text(form, "summary", "", 300, required=False),
         "active": form.get("active") == "on",
         "daily_cap": _int(form, "daily_cap", 0, 9999, N_("每日号数上限应为 0（不限）到 9999")),
-        "legal_basis": clean_html(_text(form, "legal_basis", N_("请填写设定依据"), 500)),
-        "conditions": clean_html(_text(form, "conditions", N_("请填写办理条件"), 1000)),
+        "legal_basis": _text(form, "legal_basis", N_("请填写设定依据"), 500),
+        "conditions": _text(form, "conditions", N_("请填写办理条件"), 1000),
         "handling_type": handling,
         "time_limit_days": days,
         "fees": _text(form, "fees", N_("请填写收费标准（不收费请写“不收费”）"), 100),

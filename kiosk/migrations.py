@@ -38,6 +38,27 @@ def _case_counter(database: Database) -> None:
     database.create_tables([models.CaseCounter], safe=True)
 
 
+GUIDE_TEXT_FIELDS = ("summary", "legal_basis", "conditions")
+
+
+def _unescape_guide_texts(database: Database) -> None:
+    """简介, 设定依据 and 办理条件 were stored through the HTML sanitizer, which escaped "&" and
+    "<"; the templates escape again, so residents saw "&amp;". They are plain text now."""
+    import html
+
+    table = models.Service._meta.table_name
+    columns = ", ".join(GUIDE_TEXT_FIELDS)
+    rows = database.execute_sql(f"SELECT id, {columns} FROM {table}").fetchall()
+    for row_id, *texts in rows:
+        fixed = [html.unescape(text or "") for text in texts]
+        if fixed != list(texts):
+            mark = database.param  # "?" on SQLite, "%s" on PostgreSQL
+            assignments = ", ".join(f"{name} = {mark}" for name in GUIDE_TEXT_FIELDS)
+            database.execute_sql(
+                f"UPDATE {table} SET {assignments} WHERE id = {mark}", (*fixed, row_id)
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -45,6 +66,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         _initial_schema,
     ),
     (2, "case_counter: per-day case and suggestion numbers", _case_counter),
+    (3, "service guide texts stored as plain text, not HTML-escaped", _unescape_guide_texts),
 ]
 
 
