@@ -22,6 +22,7 @@ from .errors import DomainError, ValidationError
 from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters
 from .models import Hall, Staff
 
+PRIVATE_BLUEPRINTS = frozenset({"admin", "staff", "auth"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRFToken"
@@ -166,13 +167,14 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_input)
     app.before_request(_check_csrf)
 
-    from .labels import job_status, notice_category, printer_state, priority_label
+    from .labels import job_status, notice_category, printer_error, printer_state, priority_label
     from .sanitize import clean_markup
 
     app.jinja_env.filters["clean_html"] = clean_markup
     app.jinja_env.filters["notice_category"] = notice_category
     app.jinja_env.filters["priority_label"] = priority_label
     app.jinja_env.filters["printer_state"] = printer_state
+    app.jinja_env.filters["printer_error"] = printer_error
     app.jinja_env.filters["job_status"] = job_status
     app.jinja_env.filters["epoch"] = lambda moment: (
         int(moment.replace(tzinfo=dt.UTC).timestamp()) if moment else 0
@@ -193,6 +195,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
+        if request.blueprint in PRIVATE_BLUEPRINTS:
+            # Staff and admin pages hold residents' personal data: never kept by the browser
+            # or a proxy, so the back button on a shared PC after sign-out shows nothing.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         # Nothing may load from outside the hall LAN, and no inline script from stored text.
