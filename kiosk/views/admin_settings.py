@@ -385,8 +385,9 @@ def calendar_import():
                 url_for("admin.calendar_page", error=gettext("文件应为 UTF-8 编码的 CSV")), 303
             )
     try:
+        rows = calendar.parse_csv(text)  # checked before the write lock is taken
         with write_transaction():
-            count = calendar.import_csv(hall, text)
+            count = calendar.import_csv(hall, rows)
             _audit("calendar_import", "calendar", count, after=text[:2000])
     except ValidationError as failure:
         return redirect(url_for("admin.calendar_page", error=error_message(failure)), 303)

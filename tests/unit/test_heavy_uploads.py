@@ -163,3 +163,17 @@ def test_a_full_import_holds_the_write_lock_briefly(hall, monkeypatch):
     assert FinanceEntry.select().count() == finance.MAX_ROWS
     assert FinanceEntry.get(FinanceEntry.voucher == "V7").day == dt.date(2026, 11, 8)
     assert held and held[0] < 1.0, held
+
+
+def test_calendar_imports_are_bounded_and_checked_before_writing(hall):
+    from kiosk import calendar
+    from kiosk.models import CalendarDay
+
+    before = CalendarDay.select().count()
+    start = dt.date(2000, 1, 1)
+    many = "".join(f"{start + dt.timedelta(days=n)},休,假\n" for n in range(5000))
+    with pytest.raises(ValidationError, match="行数过多"):
+        calendar.parse_csv(many)
+    with pytest.raises(ValidationError, match="名称过长"):
+        calendar.parse_csv("2026-10-01,休," + "长" * 300 + "\n")
+    assert CalendarDay.select().count() == before
