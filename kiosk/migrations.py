@@ -59,6 +59,30 @@ def _unescape_guide_texts(database: Database) -> None:
             )
 
 
+def _one_called(database: Database) -> None:
+    """The unique partial index "one called ticket per window". A database that already holds
+    two called tickets at one window (the PostgreSQL race of issue 18) keeps running without
+    it, with a warning: finishing those tickets and restarting does not retry, so the index is
+    then created by hand with the statement below; the row lock in call_next still applies."""
+    table = models.Ticket._meta.table_name
+    duplicates = database.execute_sql(
+        f"SELECT window_id FROM {table} WHERE status = 'called' AND window_id IS NOT NULL "
+        "GROUP BY window_id HAVING COUNT(*) > 1"
+    ).fetchall()
+    statement = (
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {models.ONE_CALLED_PER_WINDOW} "
+        f"ON {table} (window_id) WHERE status = 'called'"
+    )
+    if duplicates:
+        log.warning(
+            "windows %s have more than one called ticket; index not created: %s",
+            [row[0] for row in duplicates],
+            statement,
+        )
+        return
+    database.execute_sql(statement)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -67,6 +91,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     ),
     (2, "case_counter: per-day case and suggestion numbers", _case_counter),
     (3, "service guide texts stored as plain text, not HTML-escaped", _unescape_guide_texts),
+    (4, "ticket: at most one called ticket per window (unique partial index)", _one_called),
 ]
 
 

@@ -271,6 +271,16 @@ class Ticket(BaseModel):
         )
 
 
+# At most one ticket is being served (status "called") at a window: the database refuses a
+# second one whatever the code does (the row lock in queue.call_next keeps it from trying).
+ONE_CALLED_PER_WINDOW = "ticket_one_called_per_window"
+Ticket.add_index(
+    Ticket.index(
+        Ticket.window, unique=True, where=(Ticket.status == "called"), name=ONE_CALLED_PER_WINDOW
+    )
+)
+
+
 class QueueEvent(BaseModel):
     """Every state change of a ticket or a window: wait and handling times derive from these."""
 

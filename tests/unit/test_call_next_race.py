@@ -131,3 +131,44 @@ def test_two_processes_call_one_window_on_postgresql(pg_database):
             assert _called_at(window) == 1, outcomes
             assert outcomes == ["called", "refused"]
             queue.complete(queue.current_ticket(window), window)
+
+
+def _second_called_ticket_is_refused(hall) -> None:
+    from peewee import IntegrityError
+
+    window = _prepare(hall)
+    first = queue.call_next(window)
+    assert first is not None
+    other = Ticket.select().where(Ticket.status == "waiting").first()
+    with pytest.raises(IntegrityError), db.atomic():
+        Ticket.update(status="called", window=window).where(Ticket.id == other.id).execute()
+    assert _called_at(window) == 1
+
+
+def test_the_database_refuses_a_second_called_ticket_on_sqlite(demo):
+    _second_called_ticket_is_refused(demo.hall)
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_a_second_called_ticket_on_postgresql(pg_database):
+    demo = load_demo(always_open=True, password_for=lambda _u: "race-pass-123")
+    _second_called_ticket_is_refused(demo.hall)
+
+
+def test_migration_adds_the_index_to_an_older_database_unless_it_holds_duplicates(demo, caplog):
+    from kiosk.migrations import _one_called
+    from kiosk.models import ONE_CALLED_PER_WINDOW
+
+    def has_index() -> bool:
+        return ONE_CALLED_PER_WINDOW in {index.name for index in db.get_indexes("ticket")}
+
+    db.execute_sql(f"DROP INDEX {ONE_CALLED_PER_WINDOW}")  # as before migration 4
+    window = _prepare(demo.hall)
+    waiting = list(Ticket.select().where(Ticket.status == "waiting").limit(2))
+    for ticket in waiting:  # the state the PostgreSQL race left behind
+        Ticket.update(status="called", window=window).where(Ticket.id == ticket.id).execute()
+    _one_called(db)
+    assert not has_index() and "more than one called ticket" in caplog.text
+    Ticket.update(status="completed").where(Ticket.id == waiting[0].id).execute()
+    _one_called(db)
+    assert has_index()
