@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
         AUDIO_CACHE_DIR=str(instance / "audio"),
         UPLOAD_FOLDER=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        PRINT_FILE_DIR=str(instance / "print-files"),  # the only folder file printers write in
         START_PRINT_SPOOL=False,
         START_MAINTENANCE=False,  # close past days' tickets etc. in a background thread
         MIGRATE=True,
@@ -67,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 
+    from . import print_files
+
+    print_files.configure(app.config["PRINT_FILE_DIR"])
     init_database(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:
         migrate_database()

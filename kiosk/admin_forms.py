@@ -8,6 +8,7 @@ import json
 import re
 
 from .errors import N_, ValidationError
+from .limits import check_text
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "cups", "win32raw")
 DOT_WIDTHS = (384, 512, 576)
@@ -56,6 +57,10 @@ def validate_printer(form) -> dict:
         device = form.get("device", "").strip()
         if not device:
             raise ValidationError(N_("请填写设备路径，例如 COM3 或 /dev/usb/lp0"), field="device")
+        if kind == "file":
+            from .print_files import check_path
+
+            check_path(device)
         connection.update({"device" if kind == "serial" else "path": device})
         if kind == "serial":
             baud = form.get("baudrate", "9600").strip() or "9600"
@@ -84,7 +89,7 @@ def validate_printer(form) -> dict:
         "connection": json.dumps(connection, ensure_ascii=False),
         "dot_width": dot_width,
         "mode": mode,
-        "font_path": form.get("font_path", "").strip(),
+        "font_path": _text(form, "font_path", "", 255, required=False),
         "enabled": form.get("enabled") == "on",
     }
 
@@ -116,9 +121,7 @@ def _text(form, name: str, message: str, limit: int = 100, required: bool = True
     value = str(form.get(name, "")).strip()
     if required and not value:
         raise ValidationError(message, field=name)
-    if len(value) > limit:
-        raise ValidationError(N_("内容过长（最多 %(limit)s 字）"), field=name, limit=limit)
-    return value
+    return check_text(value, name, limit)
 
 
 def validate_hall(form) -> dict:
@@ -206,8 +209,6 @@ def parse_materials(text: str) -> list[tuple[str, str, int, str]]:
 
 
 def validate_service(form) -> dict:
-    from .sanitize import clean_html
-
     prefix = str(form.get("prefix", "")).strip().upper()
     if not PREFIX.match(prefix):
         raise ValidationError(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
@@ -222,11 +223,13 @@ def validate_service(form) -> dict:
         "name_en": _text(form, "name_en", "", 60, required=False),
         "prefix": prefix,
         "icon": _text(form, "icon", N_("请填写一个图标字"), 2),
-        "summary": clean_html(_text(form, "summary", "", 300, required=False)),
+        # Plain text, shown escaped by the templates: storing it through the HTML sanitizer
+        # turned "&" and "<" into "&amp;" and "&lt;", which residents then saw (issue 18).
+        "summary": _text(form, "summary", "", 300, required=False),
         "active": form.get("active") == "on",
         "daily_cap": _int(form, "daily_cap", 0, 9999, N_("每日号数上限应为 0（不限）到 9999")),
-        "legal_basis": clean_html(_text(form, "legal_basis", N_("请填写设定依据"), 500)),
-        "conditions": clean_html(_text(form, "conditions", N_("请填写办理条件"), 1000)),
+        "legal_basis": _text(form, "legal_basis", N_("请填写设定依据"), 500),
+        "conditions": _text(form, "conditions", N_("请填写办理条件"), 1000),
         "handling_type": handling,
         "time_limit_days": days,
         "fees": _text(form, "fees", N_("请填写收费标准（不收费请写“不收费”）"), 100),

@@ -13,6 +13,7 @@ import io
 
 from .db import db
 from .errors import N_, ValidationError
+from .limits import has_control_characters
 from .models import CalendarDay, Hall
 
 _KIND_WORDS = {
@@ -76,11 +77,17 @@ def next_working_day(hall: Hall, day: dt.date) -> dt.date:
     return working_days_after(hall, day, 1)
 
 
-def import_csv(hall: Hall, text: str) -> int:
-    """Import calendar exceptions; all rows are checked first, then written at once."""
+MAX_CALENDAR_ROWS = 3700  # ten years of days
+MAX_DAY_NAME = 60
+
+
+def parse_csv(text: str) -> list[tuple[dt.date, str, str]]:
+    """Check a calendar CSV without touching the database (call it outside the write lock)."""
     rows: list[tuple[dt.date, str, str]] = []
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     for line_number, record in enumerate(reader, start=1):
+        if len(rows) >= MAX_CALENDAR_ROWS:
+            raise ValidationError(N_("文件行数过多（最多 %(count)s 行）"), count=MAX_CALENDAR_ROWS)
         if not record or not "".join(record).strip() or record[0].strip().startswith("#"):
             continue
         if line_number == 1 and record[0].strip().lower() in ("date", "日期"):
@@ -102,7 +109,20 @@ def import_csv(hall: Hall, text: str) -> int:
                 line=line_number,
                 value=record[1].strip(),
             )
-        rows.append((day, kind, record[2].strip() if len(record) > 2 else ""))
+        name = record[2].strip() if len(record) > 2 else ""
+        if len(name) > MAX_DAY_NAME or has_control_characters(name):
+            raise ValidationError(
+                N_("第 %(line)s 行：名称过长（最多 %(count)s 字）或含有控制字符"),
+                line=line_number,
+                count=MAX_DAY_NAME,
+            )
+        rows.append((day, kind, name))
+    return rows
+
+
+def import_csv(hall: Hall, text: str | list[tuple[dt.date, str, str]]) -> int:
+    """Import calendar exceptions; all rows are checked first, then written at once."""
+    rows = parse_csv(text) if isinstance(text, str) else text
     with db.atomic():
         for day, kind, name in rows:
             (

@@ -10,10 +10,12 @@ import secrets
 
 from . import calendar, clock
 from .errors import N_, ValidationError
-from .models import Case, CaseEvent, Service, Staff, Ticket
+from .limits import check_text
+from .models import Case, CaseCounter, CaseEvent, Service, Staff, Ticket
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_DAYS = 60
+MAX_SUBJECT = 200  # Case.subject holds 255
 
 
 def validate_registration(name: str, phone: str, subject: str, days: str) -> dict:
@@ -28,6 +30,8 @@ def validate_registration(name: str, phone: str, subject: str, days: str) -> dic
         )
     if not subject:
         raise ValidationError(N_("请填写未办结的事项"), field="subject")
+    check_text(subject, "subject", MAX_SUBJECT)
+    check_text(name, "resident_name", 40)
     try:
         limit = int(days)
     except ValueError:
@@ -39,10 +43,28 @@ def validate_registration(name: str, phone: str, subject: str, days: str) -> dic
     return {"resident_name": name, "resident_phone": phone, "subject": subject, "days": limit}
 
 
-def next_case_number(hall_id: int, local_day) -> str:
-    prefix = f"SL{local_day:%Y%m%d}-"
-    count = Case.select().where((Case.hall == hall_id) & Case.number.startswith(prefix)).count()
-    return f"{prefix}{count + 1:03d}"
+def next_case_number(hall_id: int, local_day, kind_prefix: str = "SL") -> str:
+    """The day's next number, e.g. SL20261125-007, from an atomic per-day counter.
+
+    Call inside a write transaction. One UPSERT … RETURNING bumps the counter (on PostgreSQL it
+    row-locks it until commit; on SQLite the IMMEDIATE transaction holds the write lock), so two
+    registrations at the same moment get consecutive numbers instead of a duplicate key. The
+    first number of a day starts after any case numbered before the counter existed.
+    """
+    prefix = f"{kind_prefix}{local_day:%Y%m%d}-"
+    existing = Case.select().where((Case.hall == hall_id) & Case.number.startswith(prefix)).count()
+    cursor = (
+        CaseCounter.insert(
+            hall=hall_id, prefix=kind_prefix, local_date=local_day, last_number=existing + 1
+        )
+        .on_conflict(
+            conflict_target=[CaseCounter.hall, CaseCounter.prefix, CaseCounter.local_date],
+            update={CaseCounter.last_number: CaseCounter.last_number + 1},
+        )
+        .returning(CaseCounter.last_number)
+        .execute()
+    )
+    return f"{prefix}{next(iter(cursor)).last_number:03d}"
 
 
 def register_case(ticket: Ticket, staff: Staff, data: dict, *, now=None) -> Case:

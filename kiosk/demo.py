@@ -6,6 +6,7 @@ database, and used by the tests as a realistic hall.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,6 +205,26 @@ STAFF = [
 class DemoHall:
     hall: Hall
     passwords: dict[str, str] = field(default_factory=dict)
+
+
+def announce_passwords(passwords: dict[str, str], stream, instance_path: Path) -> None:
+    """Show the demo's first passwords once, at creation, to the person at the terminal.
+
+    Never through logging, and never into a redirected stdout (a service's log file keeps
+    them for anyone who reads the log): then they go to a file only the server's user can
+    read, and only its path is printed."""
+    lines = [f"    {username:<12} {password}" for username, password in passwords.items()]
+    if getattr(stream, "isatty", lambda: False)():
+        print("Staff accounts (shown once; change them in 管理 → 工作人员):", file=stream)
+        print("\n".join(lines), file=stream, flush=True)
+        return
+    instance_path.mkdir(parents=True, exist_ok=True)
+    target = instance_path / "first-passwords.txt"
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("Staff accounts of the demo hall (change them, then delete this file):\n")
+        handle.write("\n".join(lines) + "\n")
+    print(f"Staff passwords written to {target} (readable by this user only).", file=stream)
 
 
 def _random_password() -> str:

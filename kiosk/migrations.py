@@ -34,6 +34,55 @@ def add_column_if_missing(table: str, column: str, field: Field) -> None:
     migrate(migrator.add_column(table, column, field))
 
 
+def _case_counter(database: Database) -> None:
+    database.create_tables([models.CaseCounter], safe=True)
+
+
+GUIDE_TEXT_FIELDS = ("summary", "legal_basis", "conditions")
+
+
+def _unescape_guide_texts(database: Database) -> None:
+    """简介, 设定依据 and 办理条件 were stored through the HTML sanitizer, which escaped "&" and
+    "<"; the templates escape again, so residents saw "&amp;". They are plain text now."""
+    import html
+
+    table = models.Service._meta.table_name
+    columns = ", ".join(GUIDE_TEXT_FIELDS)
+    rows = database.execute_sql(f"SELECT id, {columns} FROM {table}").fetchall()
+    for row_id, *texts in rows:
+        fixed = [html.unescape(text or "") for text in texts]
+        if fixed != list(texts):
+            mark = database.param  # "?" on SQLite, "%s" on PostgreSQL
+            assignments = ", ".join(f"{name} = {mark}" for name in GUIDE_TEXT_FIELDS)
+            database.execute_sql(
+                f"UPDATE {table} SET {assignments} WHERE id = {mark}", (*fixed, row_id)
+            )
+
+
+def _one_called(database: Database) -> None:
+    """The unique partial index "one called ticket per window". A database that already holds
+    two called tickets at one window (the PostgreSQL race of issue 18) keeps running without
+    it, with a warning: finishing those tickets and restarting does not retry, so the index is
+    then created by hand with the statement below; the row lock in call_next still applies."""
+    table = models.Ticket._meta.table_name
+    duplicates = database.execute_sql(
+        f"SELECT window_id FROM {table} WHERE status = 'called' AND window_id IS NOT NULL "
+        "GROUP BY window_id HAVING COUNT(*) > 1"
+    ).fetchall()
+    statement = (
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {models.ONE_CALLED_PER_WINDOW} "
+        f"ON {table} (window_id) WHERE status = 'called'"
+    )
+    if duplicates:
+        log.warning(
+            "windows %s have more than one called ticket; index not created: %s",
+            [row[0] for row in duplicates],
+            statement,
+        )
+        return
+    database.execute_sql(statement)
+
+
 def _print_hold_expiry(database: Database) -> None:
     add_column_if_missing("hall", "print_hold_expiry_minutes", SmallIntegerField(default=10))
 
@@ -44,7 +93,10 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         "initial schema: halls, services, windows, staff, queue, cases, printing, audit",
         _initial_schema,
     ),
-    (2, "hall.print_hold_expiry_minutes: held ticket slips expire", _print_hold_expiry),
+    (2, "case_counter: per-day case and suggestion numbers", _case_counter),
+    (3, "service guide texts stored as plain text, not HTML-escaped", _unescape_guide_texts),
+    (4, "ticket: at most one called ticket per window (unique partial index)", _one_called),
+    (5, "hall.print_hold_expiry_minutes: held ticket slips expire", _print_hold_expiry),
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import peewee
 from peewee import (
     BooleanField,
     CharField,
@@ -23,20 +24,56 @@ from peewee import (
     IntegerField,
     Model,
     SmallIntegerField,
-    TextField,
 )
 
 from .db import db
+from .limits import DEFAULT_TEXT_LIMIT, check_row
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+class TextField(peewee.TextField):
+    """TEXT with a declared maximum length, checked before writing (kiosk/limits.py); None
+    only for text the server writes itself (print documents, audit snapshots)."""
+
+    def __init__(self, *args, max_length: int | None = DEFAULT_TEXT_LIMIT, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+
+
 class BaseModel(Model):
+    """Every write goes through `check_row` first: a value its column cannot hold (too long,
+    NUL, out of range) raises ValidationError on SQLite and PostgreSQL alike, before any SQL."""
+
     class Meta:
         database = db
         legacy_table_names = False
+
+    def save(self, *args, **kwargs):
+        check_row(type(self), self.__data__)
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def insert(cls, _row=None, **insert):
+        check_row(cls, cls._normalize_data(_row, insert))
+        return super().insert(_row, **insert)
+
+    @classmethod
+    def update(cls, _row=None, **update):
+        check_row(cls, cls._normalize_data(_row, update))
+        return super().update(_row, **update)
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        rows = list(rows)
+        for row in rows:
+            if isinstance(row, dict):
+                check_row(cls, row)
+            elif fields is not None:
+                check_row(cls, dict(zip(fields, row, strict=False)))
+        return super().insert_many(rows, fields)
 
 
 class SchemaVersion(BaseModel):
@@ -188,6 +225,19 @@ class DailyCounter(BaseModel):
         indexes = ((("hall", "service", "local_date"), True),)
 
 
+class CaseCounter(BaseModel):
+    """The last case number given per hall, number prefix (SL受理件, YJ意见) and local day;
+    bumped by one UPSERT so concurrent registrations never get the same number."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    prefix = CharField(max_length=8)
+    local_date = DateField()
+    last_number = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("hall", "prefix", "local_date"), True),)
+
+
 class Ticket(BaseModel):
     # "closed": still waiting, called or skipped when its local day ended (closed by the day change)
     STATUSES = ("waiting", "called", "completed", "skipped", "closed")
@@ -223,6 +273,16 @@ class Ticket(BaseModel):
             (("hall", "local_date", "status"), False),
             (("status", "service", "queue_at"), False),
         )
+
+
+# At most one ticket is being served (status "called") at a window: the database refuses a
+# second one whatever the code does (the row lock in queue.call_next keeps it from trying).
+ONE_CALLED_PER_WINDOW = "ticket_one_called_per_window"
+Ticket.add_index(
+    Ticket.index(
+        Ticket.window, unique=True, where=(Ticket.status == "called"), name=ONE_CALLED_PER_WINDOW
+    )
+)
 
 
 class QueueEvent(BaseModel):
@@ -321,7 +381,7 @@ class Notice(BaseModel):
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     category = CharField(max_length=16)
     title = CharField()
-    body = TextField(default="")  # sanitized HTML
+    body = TextField(default="", max_length=50_000)  # sanitized HTML
     valid_from = DateField(null=True)
     valid_until = DateField(null=True)
     published = BooleanField(default=True)
@@ -410,7 +470,7 @@ class PrintJob(BaseModel):
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     printer = ForeignKeyField(Printer, backref="jobs", on_delete="CASCADE")
-    document = TextField()  # JSON of a printers.Document
+    document = TextField(max_length=None)  # JSON of a printers.Document
     status = CharField(max_length=16, default="pending")
     attempts = SmallIntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow)
@@ -434,8 +494,8 @@ class AuditEntry(BaseModel):
     action = CharField(max_length=64)
     object_type = CharField(max_length=32, default="")
     object_id = CharField(max_length=64, default="")
-    before = TextField(default="")
-    after = TextField(default="")
+    before = TextField(default="", max_length=None)
+    after = TextField(default="", max_length=None)
     prev_hash = CharField(max_length=64, default="")
     entry_hash = CharField(max_length=64, default="")
 
@@ -460,6 +520,7 @@ ALL_MODELS = [
     WindowService,
     StaffWindow,
     DailyCounter,
+    CaseCounter,
     Ticket,
     QueueEvent,
     CalendarDay,

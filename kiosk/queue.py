@@ -21,9 +21,10 @@ from peewee import JOIN, Case, fn
 
 from . import clock
 from .calendar import is_working_day, next_working_day
-from .db import write_transaction
+from .db import is_postgres, write_transaction
 from .errors import N_, QueueError
 from .models import DailyCounter, Hall, QueueEvent, Service, Staff, Ticket, Window, WindowService
+from .tickets import close_past_days
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,24 @@ def upcoming(window: Window, limit: int = 5, *, now: dt.datetime | None = None) 
     return _candidates(window, clock.local_date(now, hall.timezone), None, limit=limit)
 
 
+def _close_stale_call(window: Window, hall: Hall, today: dt.date, now: dt.datetime) -> None:
+    """A ticket left 'called' here on a past day (the day change has not run yet) is closed
+    first: it is not served any more, and only one called ticket per window may exist."""
+    stale = Ticket.select(Ticket.id).where(
+        (Ticket.window == window) & (Ticket.status == "called") & (Ticket.local_date < today)
+    )
+    if stale.exists():
+        close_past_days(hall, now=now)
+
+
+def _lock_window(window_id: int) -> Window:
+    """Read the window row inside the current transaction, locked FOR UPDATE on PostgreSQL."""
+    query = Window.select().where(Window.id == window_id)
+    if is_postgres():
+        query = query.for_update()
+    return query.get()
+
+
 def call_next(
     window: Window, staff: Staff | None = None, *, now: dt.datetime | None = None
 ) -> Ticket | None:
@@ -214,8 +233,12 @@ def call_next(
         and current_ticket(window, today) is None
     ):
         return None
+    _close_stale_call(window, hall, today, now)
     with write_transaction():
-        window = Window.get_by_id(window.id)  # fresh paused flag and streak inside the lock
+        # Fresh paused flag and streak inside the lock. On PostgreSQL the window row itself is
+        # the lock: two consoles (or two sessions) calling at one window queue here, so the
+        # second sees the first one's called ticket and refuses (SQLite: BEGIN IMMEDIATE).
+        window = _lock_window(window.id)
         if window.paused:
             raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
         serving = current_ticket(window, today)
@@ -267,8 +290,9 @@ def call_ticket(
     now = now or clock.utcnow()
     hall = Hall.get_by_id(window.hall_id)
     today = clock.local_date(now, hall.timezone)
+    _close_stale_call(window, hall, today, now)
     with write_transaction():
-        window = Window.get_by_id(window.id)
+        window = _lock_window(window.id)
         if window.paused:
             raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
         serving = current_ticket(window, today)

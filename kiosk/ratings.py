@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import fn
 
 from . import clock
+from .cases import next_case_number
 from .db import write_transaction
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, Window
@@ -49,11 +50,10 @@ def rate(hall: Hall, window: Window, grade: str, suggestion: str = "", *, now=No
             local_date=today,
         )
         if suggestion:
-            count = Case.select().where((Case.hall == hall) & (Case.kind == "suggestion")).count()
             Case.create(
                 hall=hall,
                 kind="suggestion",
-                number=f"YJ{today:%Y%m%d}-{count + 1:03d}",
+                number=next_case_number(hall.id, today, "YJ"),
                 tracking_code=secrets.token_urlsafe(12),
                 subject=suggestion[:200],
                 description=suggestion,

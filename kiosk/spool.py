@@ -49,7 +49,9 @@ from printers.render import render
 
 from . import clock
 from .db import connection, write_transaction
+from .errors import ValidationError
 from .models import Hall, Printer, PrintJob
+from .print_files import check_path
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +70,19 @@ def _wakeup(printer_id: int) -> threading.Event:
 
 
 def printer_config(printer: Printer) -> PrinterConfig:
-    """The paper layer's description of a Printer row (ValueError when its settings are bad)."""
+    """The paper layer's description of a Printer row (ValueError when its settings are bad).
+
+    A file printer's path is checked again here, at every use: it must resolve inside the
+    print-files folder (see kiosk/print_files.py), whatever the row says."""
+    connection = json.loads(printer.connection or "{}")
+    if connection.get("kind") == "file":
+        try:
+            connection["path"] = check_path(str(connection.get("path", "")))
+        except ValidationError as error:
+            raise ValueError(str(error)) from None
     return PrinterConfig(
         name=printer.name,
-        connection=json.loads(printer.connection or "{}"),
+        connection=connection,
         dot_width=printer.dot_width,
         mode=printer.mode,
         font_path=printer.font_path,

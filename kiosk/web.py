@@ -18,10 +18,12 @@ from markupsafe import Markup
 
 from . import clock
 from .db import release_connection
-from .errors import DomainError
+from .errors import DomainError, ValidationError
 from .htmx import is_htmx
+from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters
 from .models import Hall, Staff
 
+PRIVATE_BLUEPRINTS = frozenset({"admin", "staff", "auth"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRFToken"
@@ -52,6 +54,23 @@ def _check_csrf() -> None:
             # so have it reload the page, which brings a fresh token.
             abort(current_app.response_class("", 400, {"HX-Refresh": "true"}))
         abort(400, description=gettext("页面已过期，请刷新后重试"))
+
+
+def _check_input() -> None:
+    """Refuse control characters (NUL and the like) anywhere a client can type: the path, the
+    query string and form fields. PostgreSQL cannot store or even compare a NUL (500 before
+    issue 18) and no hall text needs one. Ids in the path beyond INTEGER are simply not found.
+    """
+    texts = [request.path]
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            texts.append(key)
+            texts.extend(values)
+    if any(has_control_characters(text) for text in texts):
+        abort(400, description=gettext(CONTROL_CHARACTER))
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= INT32_MAX:
+            abort(404)
 
 
 HALL_CACHE_SECONDS = 1.0
@@ -149,22 +168,27 @@ def no_cache(view):
 
 
 def init_app(app: Flask) -> None:
+    from .passwords import SignInThrottle
+
     Htmx(app)
+    app.extensions["sign_in_throttle"] = SignInThrottle()  # per app: tests start afresh
     Babel(app, locale_selector=select_locale)
 
     @app.teardown_request
     def _release_database(exc):
         release_connection()
 
+    app.before_request(_check_input)
     app.before_request(_check_csrf)
 
-    from .labels import job_status, notice_category, printer_state, priority_label
+    from .labels import job_status, notice_category, printer_error, printer_state, priority_label
     from .sanitize import clean_markup
 
     app.jinja_env.filters["clean_html"] = clean_markup
     app.jinja_env.filters["notice_category"] = notice_category
     app.jinja_env.filters["priority_label"] = priority_label
     app.jinja_env.filters["printer_state"] = printer_state
+    app.jinja_env.filters["printer_error"] = printer_error
     app.jinja_env.filters["job_status"] = job_status
     app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.filters["epoch"] = lambda moment: (
@@ -186,6 +210,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
+        if request.blueprint in PRIVATE_BLUEPRINTS:
+            # Staff and admin pages hold residents' personal data: never kept by the browser
+            # or a proxy, so the back button on a shared PC after sign-out shows nothing.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         # Nothing may load from outside the hall LAN, and no inline script from stored text.
@@ -209,6 +237,14 @@ def init_app(app: Flask) -> None:
             title=titles.get(error.code, gettext("出错了")),
             message=error.description if error.code in (400, 403) else "",
         ), error.code
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(error: ValidationError):
+        # The safety net of kiosk/limits.py: a value no form checked (too long, out of range)
+        # refused before the database, with the hall's message instead of a 500.
+        return render_template(
+            "error.html", code=400, title=gettext("请求无效"), message=error_message(error)
+        ), 400
 
     from .views import register_blueprints
 

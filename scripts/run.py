@@ -71,7 +71,7 @@ def main() -> int:
 
     from kiosk import create_app
     from kiosk.db import db
-    from kiosk.demo import load_demo
+    from kiosk.demo import announce_passwords, load_demo
     from kiosk.models import Hall
     from kiosk.privacy import purge_personal_data
 
@@ -85,10 +85,7 @@ def main() -> int:
         if Hall.select().count() == 0:
             demo = load_demo(code=args.hall or "demo", always_open=args.always_open)
             print("Loaded the demo hall:", demo.hall.name)
-            print("Staff accounts (shown once; change them in 管理 → 工作人员):")
-            for username, password in demo.passwords.items():
-                print(f"    {username:<12} {password}")
-            print(f"First admin password: admin / {demo.passwords['admin']}")
+            announce_passwords(demo.passwords, sys.stdout, Path(app.instance_path))
         elif args.always_open:
             Hall.update(always_open=True).execute()
         hall = Hall.get(Hall.code == args.hall) if args.hall else Hall.select().first()

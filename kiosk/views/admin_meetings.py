@@ -14,9 +14,12 @@ from .. import audit, clock, deliberation
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
+from ..limits import check_text
 from ..models import AgendaItem, Meeting
 from ..web import current_hall, current_staff, error_message
 from .admin import bp
+
+AGENDA_TITLE_LIMIT = 120
 
 
 def _meeting(meeting_id: int) -> Meeting:
@@ -98,9 +101,13 @@ def meeting_item_add(meeting_id: int):
     title = request.form.get("title", "").strip()
     if not title:
         return meeting_show(meeting_id, gettext("请填写议题"), "item_title")
+    try:
+        check_text(title, "item_title", AGENDA_TITLE_LIMIT)
+    except ValidationError as failure:
+        return meeting_show(meeting_id, error_message(failure), failure.field)
     with write_transaction():
         position = meeting.items.count() + 1
-        AgendaItem.create(meeting=meeting, position=position, title=title[:120])
+        AgendaItem.create(meeting=meeting, position=position, title=title)
         audit.record(
             meeting.hall_id,
             current_staff(),

@@ -30,7 +30,7 @@ from ..models import (
     Window,
     WindowService,
 )
-from ..passwords import hash_password
+from ..passwords import check_password_strength, hash_password
 from ..photos import check_photo, store_photo
 from ..web import current_hall, current_staff, error_message, forget_hall_cache
 from .admin import bp
@@ -302,6 +302,7 @@ def staff_save(staff_id: int | None = None):
             raise ValidationError(N_("用户名已被使用"), field="username")
         password = data.pop("password")
         if password:
+            check_password_strength(password, role=data["role"])
             data["password_hash"] = hash_password(password)
         if (
             member is not None
@@ -384,8 +385,9 @@ def calendar_import():
                 url_for("admin.calendar_page", error=gettext("文件应为 UTF-8 编码的 CSV")), 303
             )
     try:
+        rows = calendar.parse_csv(text)  # checked before the write lock is taken
         with write_transaction():
-            count = calendar.import_csv(hall, text)
+            count = calendar.import_csv(hall, rows)
             _audit("calendar_import", "calendar", count, after=text[:2000])
     except ValidationError as failure:
         return redirect(url_for("admin.calendar_page", error=error_message(failure)), 303)

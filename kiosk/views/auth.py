@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from ..audit import record
 from ..errors import ValidationError
@@ -38,7 +38,13 @@ def login_submit():
     password = request.form.get("password", "")
     target = _safe_next(request.form.get("next"))
     try:
-        staff = authenticate(current_hall(), username, password)  # commits its own counters
+        staff = authenticate(
+            current_hall(),
+            username,
+            password,
+            client=request.remote_addr or "",
+            throttle=current_app.extensions.get("sign_in_throttle"),
+        )
     except ValidationError as error:
         return render_template(
             "auth/login.html", error=error_message(error), username=username, next=target

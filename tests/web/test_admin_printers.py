@@ -89,3 +89,53 @@ def test_test_page_is_queued_and_supervisor_cannot_configure(app, client):
         == 403
     )
     assert PrintJob.select().count() == 1
+
+
+def test_file_printer_writes_only_inside_the_print_files_folder(app, client, tmp_path):
+    """Issue 18: a `file` printer pointed at instance/secret_key and a test page overwrote it."""
+    from kiosk import spool
+    from kiosk.db import connection
+
+    token = signed_in(client, "admin")
+    instance = tmp_path / "instance"
+    secret = instance / "secret_key"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("keep-me")
+    folder = instance / "print-files"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "escape").symlink_to(secret)
+    form = {**FORM, "kind": "file", "name": "文件打印机"}
+    for path in (str(secret), str(folder / ".." / "secret_key"), str(folder / "escape"), "../x"):
+        response = client.post(
+            "/admin/printers", data={"csrf_token": token, **form, "device": path}
+        )
+        assert response.status_code == 200
+        error = BeautifulSoup(response.data, "html.parser").select_one("#error-device")
+        assert "文件打印机只能写入" in error.get_text()
+    assert Printer.select().where(Printer.name == "文件打印机").count() == 0
+
+    # A row written behind the form's back (older version, by hand) is refused by the spool.
+    with connection():
+        printer = Printer.create(
+            hall=Printer.get().hall_id,
+            name="旧文件打印机",
+            connection=json.dumps({"kind": "file", "path": str(folder / "escape")}),
+            mode="text",
+        )
+    client.post(f"/admin/printers/{printer.id}/test", data={"csrf_token": token})
+    with connection():
+        assert spool.process_next(printer.id) == "misconfigured"
+    assert secret.read_text() == "keep-me"
+
+    # Inside the folder it works, and the test page is written there.
+    response = client.post(
+        "/admin/printers", data={"csrf_token": token, **form, "device": "receipts.bin"}
+    )
+    assert response.status_code == 303
+    with connection():
+        good = Printer.get(Printer.name == "文件打印机")
+    client.post(f"/admin/printers/{good.id}/test", data={"csrf_token": token})
+    with connection():
+        assert spool.process_next(good.id) == "printed"
+    assert (folder / "receipts.bin").stat().st_size > 0
+    assert secret.read_text() == "keep-me"

@@ -120,8 +120,11 @@ def test_service_guide_edit_with_line_numbers_and_sanitizing(client):
         },
     )
     assert good.status_code == 303
-    saved = Service.get_by_id(service.id)
-    assert "<script" not in saved.conditions and "onerror" not in saved.conditions
+    # Stored as the plain text typed; the kiosk shows it as text, never as markup.
+    guide = BeautifulSoup(client.get(f"/guide/{service.id}").data, "html.parser")
+    assert not [tag for tag in guide.select("script") if "alert" in tag.get_text()]
+    assert guide.select("img[onerror]") == []
+    assert "本社区居民<script>alert(1)</script>" in guide.get_text()
     assert [
         s.title
         for s in ProcedureStep.select()
@@ -250,3 +253,38 @@ def test_staff_photo_is_checked_reencoded_and_shown_on_the_window_screen(client)
     Window.update(on_duty=member).where(Window.number == 1).execute()
     screen = BeautifulSoup(client.get("/display/window/1").data, "html.parser")
     assert screen.select_one("img.ws-photo")["src"].endswith(f"/staff-photo/{member.id}.jpg")
+
+
+def test_guide_texts_with_ampersand_and_angle_brackets_read_as_typed(client):
+    """Issue 18: 简介/设定依据/办理条件 with & or < showed residents "&amp;" and "&lt;"."""
+    token = admin(client)
+    service = Service.get(Service.code == "household_registration")
+    path = f"/admin/services/{service.id}"
+    data = form_of(client, path)
+    typed = {
+        "summary": "户口迁入 & 迁出",
+        "legal_basis": "《户口登记条例》第6条 & 第10条",
+        "conditions": "年龄 < 16 周岁由监护人代办 & 携带户口簿",
+    }
+    assert client.post(path, data={**data, "csrf_token": token, **typed}).status_code == 303
+    guide = BeautifulSoup(client.get(f"/guide/{service.id}").data, "html.parser")
+    text = guide.get_text()
+    for value in typed.values():
+        assert value in text
+    assert "&amp;" not in text and "&lt;" not in text
+    # The admin form shows the same text back, and saving it again changes nothing.
+    again = form_of(client, path)
+    assert {name: again[name] for name in typed} == typed
+
+
+def test_migration_unescapes_guide_texts_stored_escaped(client):
+    from kiosk.db import connection, db
+    from kiosk.migrations import _unescape_guide_texts
+
+    with connection():
+        service = Service.get(Service.code == "household_registration")
+        Service.update(summary="A &amp; B &lt; C", conditions="无").where(
+            Service.id == service.id
+        ).execute()
+        _unescape_guide_texts(db)
+        assert Service.get_by_id(service.id).summary == "A & B < C"

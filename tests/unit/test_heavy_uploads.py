@@ -1,0 +1,179 @@
+"""Heavy admin uploads are bounded before parsing (issue 18): a finance import of millions of
+rows or megabytes, a PNG of 100 or 400 megapixels in a few kilobytes. Each is refused quickly
+with a Chinese message, and a full-size import holds the write lock only briefly."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import struct
+import time
+import zipfile
+import zlib
+
+import pytest
+
+from kiosk import finance, photos
+from kiosk.errors import ValidationError
+from kiosk.models import FinanceEntry
+
+HEADER = "日期,事项,收支,金额,经手人,凭证号\n"
+
+
+def png_bomb(side: int) -> bytes:
+    """A valid 1-bit PNG of side×side pixels, all black: a few KB for hundreds of megapixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    row = b"\x00" + b"\x00" * ((side + 7) // 8)
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [10_000, 20_000])
+def test_huge_pictures_are_refused_from_their_header(side):
+    data = png_bomb(side)
+    assert len(data) < 200_000
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="图片尺寸过大"):
+        photos.check_photo(data)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_normal_photo_still_passes():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "white").save(buffer, "JPEG")
+    assert photos.check_photo(buffer.getvalue()).size == (480, 320)
+
+
+def xlsx_with_rows(rows: int, *, cells: bool = True) -> bytes:
+    """A minimal workbook whose one sheet has `rows` rows, written by hand (fast)."""
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxml'
+            'formats-package.relationships+xml"/><Default Extension="xml" ContentType='
+            '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+            '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
+            '"xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target='
+            '"worksheets/sheet1.xml"/></Relationships>'
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData>'
+            )
+            block = []
+            for number in range(1, rows + 1):
+                if cells:
+                    block.append(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (number, number))
+                else:
+                    block.append(b"<row/>")
+                if len(block) == 10_000:
+                    sheet.write(b"".join(block))
+                    block = []
+            sheet.write(b"".join(block) + b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_an_xlsx_of_two_million_rows_is_refused_quickly(hall):
+    data = xlsx_with_rows(2_000_000, cells=False)
+    assert len(data) < 1024 * 1024
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="行数过多"):
+        finance.import_month(hall, "2026-11", "big.xlsx", data)
+    assert time.perf_counter() - started < 5.0
+
+
+def test_an_xlsx_just_over_the_row_limit_is_refused(hall):
+    data = xlsx_with_rows(finance.MAX_ROWS + 50)
+    with pytest.raises(ValidationError, match="行数过多"):
+        finance.import_month(hall, "2026-11", "big.xlsx", data)
+
+
+def test_big_csv_files_are_refused_before_parsing(hall):
+    line = "2026-11-05,办公用品,支出,12.50,张三,V{n}\n"
+    data = (HEADER + "".join(line.format(n=n) for n in range(120_000))).encode()
+    assert len(data) > 4 * 1024 * 1024
+    with pytest.raises(ValidationError, match="文件过大"):
+        finance.import_month(hall, "2026-11", "big.csv", data)
+    rows = (HEADER + "".join(line.format(n=n) for n in range(finance.MAX_ROWS + 1))).encode()
+    with pytest.raises(ValidationError, match="行数过多"):
+        finance.import_month(hall, "2026-11", "rows.csv", rows)
+    assert FinanceEntry.select().count() == 0
+
+
+def test_amount_beyond_the_column_is_a_line_problem(hall):
+    data = (HEADER + "2026-11-05,办公用品,支出,12345678901234.56,张三,V1\n").encode()
+    with pytest.raises(finance.ImportProblems) as caught:
+        finance.import_month(hall, "2026-11", "a.csv", data)
+    assert "金额超出范围" in caught.value.problems[0][1]
+
+
+def test_a_full_import_holds_the_write_lock_briefly(hall, monkeypatch):
+    held: list[float] = []
+    original = finance.write_transaction
+
+    @contextlib.contextmanager
+    def timed():
+        with original() as transaction:
+            started = time.perf_counter()
+            yield transaction
+            held.append(time.perf_counter() - started)
+
+    monkeypatch.setattr(finance, "write_transaction", timed)
+    line = "2026-11-{day:02d},办公用品,支出,12.50,张三,V{n}\n"
+    data = (
+        HEADER + "".join(line.format(day=n % 28 + 1, n=n) for n in range(finance.MAX_ROWS))
+    ).encode()
+    assert finance.import_month(hall, "2026-11", "full.csv", data) == finance.MAX_ROWS
+    assert FinanceEntry.select().count() == finance.MAX_ROWS
+    assert FinanceEntry.get(FinanceEntry.voucher == "V7").day == dt.date(2026, 11, 8)
+    assert held and held[0] < 1.0, held
+
+
+def test_calendar_imports_are_bounded_and_checked_before_writing(hall):
+    from kiosk import calendar
+    from kiosk.models import CalendarDay
+
+    before = CalendarDay.select().count()
+    start = dt.date(2000, 1, 1)
+    many = "".join(f"{start + dt.timedelta(days=n)},休,假\n" for n in range(5000))
+    with pytest.raises(ValidationError, match="行数过多"):
+        calendar.parse_csv(many)
+    with pytest.raises(ValidationError, match="名称过长"):
+        calendar.parse_csv("2026-10-01,休," + "长" * 300 + "\n")
+    assert CalendarDay.select().count() == before
