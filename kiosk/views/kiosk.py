@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext
@@ -128,7 +129,12 @@ def home():
 
 @bp.get("/favicon.ico")
 def favicon():
-    return current_app.send_static_file("favicon.ico")
+    from flask import Response
+
+    icon = Path(current_app.static_folder) / "favicon.ico"
+    return Response(
+        icon.read_bytes(), mimetype="image/x-icon", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 @bp.get("/ping")

@@ -71,6 +71,13 @@ def test_resident_takes_a_ticket_by_touch(live_server, page_factory, screenshot_
 
 
 def test_priority_ticket_and_status_page_on_a_phone(live_server, page_factory, screenshot_dir):
+    from kiosk import clock
+    from kiosk.models import Staff, Window
+
+    db.connect(reuse_if_open=True)  # window 1 (A, D) is staffed: the figures count it
+    Window.update(on_duty=Staff.get(Staff.username == "wang"), on_duty_since=clock.utcnow()).where(
+        Window.number == 1
+    ).execute()
     kiosk = page_factory(width=1920, height=1080, touch=True)
     kiosk.goto(live_server.url + "/take")
     kiosk.locator('.service-tile[data-service="social_assistance"]').tap()
@@ -92,7 +99,8 @@ def test_idle_timeout_returns_home_with_a_countdown(app, live_server, page_facto
     page.goto(live_server.url + "/guide")
     page.wait_for_selector("#idle-overlay:not([hidden])", timeout=5000)
     assert re.fullmatch(r"[12]", page.locator("#idle-count").inner_text())
-    page.wait_for_url(live_server.url + "/", timeout=6000)
+    # Home, and in the hall's language for the next resident.
+    page.wait_for_url(live_server.url + "/?lang=zh_CN", timeout=6000)
     assert page.locator(".tile-take").is_visible()
 
 

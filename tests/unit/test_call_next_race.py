@@ -24,8 +24,8 @@ ROUNDS = 3
 
 
 def _slow_current_ticket(original):
-    def slow(window):
-        found = original(window)
+    def slow(window, *args, **kwargs):
+        found = original(window, *args, **kwargs)
         time.sleep(0.15)
         return found
 

@@ -75,7 +75,7 @@ def test_board_rows_show_only_today(hall):
 
 def test_a_slip_held_too_long_expires_instead_of_printing_later(hall):
     printer = Printer.get(Printer.role == "kiosk")
-    Printer.update(connection='{"kind": "file", "path": "/dev/null"}').execute()
+    Printer.update(connection='{"kind": "file", "path": "slips.bin"}').execute()
     service = Service.get(Service.prefix == "A")
     issued = dt.datetime(2026, 11, 24, 2, 0)
     ticket = queue.issue_ticket(hall, service, now=issued)

@@ -103,7 +103,7 @@ def test_tickets_print_before_queued_checklists(client):
         .order_by(PrintJob.id)
     )
     assert [j.source_kind for j in order] == ["checklist", "checklist", "ticket"]
-    Printer.update(connection='{"kind": "file", "path": "/dev/null"}').execute()
+    Printer.update(connection='{"kind": "file", "path": "slips.bin"}').execute()
     process_next(printer.id)
     assert PrintJob.get(PrintJob.source_kind == "ticket").status == "printed"
     assert {j.status for j in PrintJob.select().where(PrintJob.source_kind == "checklist")} == {
