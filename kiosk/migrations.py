@@ -2,9 +2,12 @@
 
 `schema_version` records each applied migration. A migration is a function taking the open
 database; migrations run in order, each in its own transaction, and are never edited once
-released: a later change of the models gets a new, numbered migration here (use
-`playhouse.migrate` or plain SQL, and `add_column_if_missing` so a half-upgraded database can
-be upgraded again).
+released. Migration 1 creates the schema of release 1 frozen in `kiosk/schema_v1.py` (not
+today's models, which would make an old database look up to date while it lacks tables);
+every later change of `kiosk/models.py` is its own numbered function below that changes the
+schema explicitly (`playhouse.migrate`, written to be re-runnable). A database whose version
+is newer than the last migration here was written by a newer release: `migrate_database`
+refuses it with `SchemaTooNew` rather than run old code on it.
 """
 
 from __future__ import annotations
@@ -12,17 +15,69 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from peewee import Database, Field
+from peewee import (
+    CharField,
+    Database,
+    DateTimeField,
+    Field,
+    SmallIntegerField,
+)
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from . import models
+from . import models, schema_v1
 from .db import connection, db, is_postgres
 
 log = logging.getLogger(__name__)
 
 
-def _initial_schema(database: Database) -> None:
-    database.create_tables(models.ALL_MODELS, safe=True)
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer release of the hall server than this one."""
+
+    def __init__(self, found: int, known: int):
+        self.found, self.known = found, known
+        super().__init__(
+            f"The database has schema version {found}, but this hall server only knows "
+            f"versions up to {known}: it was upgraded by a newer release. Start that release "
+            f"(or restore a backup made before the upgrade); this one will not touch it. "
+            f"数据库版本（{found}）比本程序（{known}）新，请使用新版程序或恢复升级前的备份。"
+        )
+
+
+def _migration_1_release_schema(database: Database) -> None:
+    database.create_tables(schema_v1.RELEASE_1_MODELS, safe=True)
+
+
+def _migration_2_repair_release_1(database: Database) -> None:
+    """Early builds of release 1 recorded version 1 with fewer tables: add what they lack."""
+    missing = [
+        model
+        for model in (
+            schema_v1.Meeting,
+            schema_v1.AgendaItem,
+            schema_v1.DisplaySlide,
+            schema_v1.AuditHead,
+        )
+        if not database.table_exists(model._meta.table_name)
+    ]
+    database.create_tables(missing, safe=True)
+    add_column_if_missing("printer", "spool_owner", CharField(default=""))
+    add_column_if_missing("printer", "spool_heartbeat_at", DateTimeField(null=True))
+
+
+def _migration_3_hall_settings(database: Database) -> None:
+    """Hall settings staff change in 管理: lunch break, kiosk idle time, public address, hold
+    expiry of print jobs."""
+    add_column_if_missing("hall", "break_starts_at", CharField(max_length=5, default=""))
+    add_column_if_missing("hall", "break_ends_at", CharField(max_length=5, default=""))
+    add_column_if_missing("hall", "kiosk_idle_seconds", SmallIntegerField(default=60))
+    add_column_if_missing("hall", "public_base_url", CharField(default=""))
+    add_column_if_missing("hall", "print_hold_expiry_minutes", SmallIntegerField(default=10))
+
+
+def _migration_4_retire_services_and_windows(database: Database) -> None:
+    """Services and windows with history are retired, never deleted."""
+    add_column_if_missing("service", "retired_at", DateTimeField(null=True))
+    add_column_if_missing("window", "retired_at", DateTimeField(null=True))
 
 
 def add_column_if_missing(table: str, column: str, field: Field) -> None:
@@ -38,9 +93,16 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
         "initial schema: halls, services, windows, staff, queue, cases, printing, audit",
-        _initial_schema,
+        _migration_1_release_schema,
     ),
+    (2, "repair early release-1 databases", _migration_2_repair_release_1),
+    (3, "hall settings: lunch break, idle seconds, public address", _migration_3_hall_settings),
+    (4, "retired services and windows", _migration_4_retire_services_and_windows),
 ]
+
+
+def latest_version() -> int:
+    return max(version for version, _, _ in MIGRATIONS)
 
 
 def current_version() -> int:
@@ -57,6 +119,8 @@ def migrate_database() -> list[int]:
         if not db.table_exists(models.SchemaVersion._meta.table_name):
             db.create_tables([models.SchemaVersion], safe=True)
         done = current_version()
+        if done > latest_version():
+            raise SchemaTooNew(done, latest_version())
         for version, name, step in MIGRATIONS:
             if version <= done:
                 continue
