@@ -8,7 +8,6 @@ resident's phone: ticket status), `display` (hall board and window screens, publ
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -17,17 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
-def _secret_key(instance_path: Path) -> str:
-    """A per-installation key kept in instance/, so sessions survive a restart."""
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-    return key_file.read_text(encoding="utf-8").strip()
-
-
 def create_app(config: dict | None = None) -> Flask:
     from . import web
+    from .config import instance_config, lan_base_url, secret_key
     from .db import default_database_url, init_database
     from .migrations import migrate_database
 
@@ -55,7 +46,13 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         START_PRINT_SPOOL=False,
         MIGRATE=True,
+        PUBLIC_BASE_URL="",  # fallback when the hall setting is empty (kiosk/hall_setup.py)
+        LAN_BASE_URL="",  # set by scripts/run.py: the server's own LAN address
+        ALWAYS_OPEN=False,  # run.py --always-open: demo only, never stored
+        SECRET_KEY_FILE=str(instance / "secret_key"),
     )
+    if not config.get("TESTING"):
+        app.config.update(instance_config(instance))
     app.config.update(config)
     # One gettext domain per area (messages, kiosk, staff, …), all in one directory: flask-babel
     # pairs the i-th directory with the i-th domain, so the directory is repeated.
@@ -63,8 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     found = sorted({po.stem for po in translations.glob("*/LC_MESSAGES/*.mo")}) or ["messages"]
     app.config.setdefault("BABEL_DOMAIN", ";".join(found))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(translations)] * len(found))
+    if not app.config["LAN_BASE_URL"]:
+        app.config["LAN_BASE_URL"] = lan_base_url(int(app.config.get("PORT") or 8000))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance)
+        app.config["SECRET_KEY"] = secret_key(Path(app.config["SECRET_KEY_FILE"]))
 
     init_database(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:

@@ -26,7 +26,11 @@ ACTIONS = ("call", "recall", "skip", "complete", "transfer", "pause", "resume", 
 
 
 def allowed_windows(staff: Staff) -> list[Window]:
-    query = Window.select().where(Window.hall == current_hall()).order_by(Window.number)
+    query = (
+        Window.select()
+        .where((Window.hall == current_hall()) & Window.retired_at.is_null())
+        .order_by(Window.number)
+    )
     if staff.role != "admin":
         query = query.join(StaffWindow).where(StaffWindow.staff == staff)
     return list(query)
