@@ -83,7 +83,9 @@ def _start_spool(app: Flask) -> None:
     if app.config.get("HALL_CODE"):
         with connection():
             hall = Hall.get_or_none(Hall.code == app.config["HALL_CODE"])
-            hall_id = hall.id if hall else None
+            # A hall not created yet (first-run page): print nothing of the other halls;
+            # its printers are picked up at the next start.
+            hall_id = hall.id if hall else 0
     spool = Spool(hall_id).start()
     app.extensions["print_spool"] = spool
     app.extensions["hall_shutdown"] = spool.stop
