@@ -1,6 +1,6 @@
 """管理 → 业务 / 窗口: add, reorder, retire and restore services and windows (editing a
 service's guide and a window's services stays in admin_settings). The rules are in
-kiosk/hall_setup.py; these views parse the form, call them and render. Routes join the admin
+kiosk/lineup.py; these views parse the form, call them and render. Routes join the admin
 blueprint, so its role guard applies.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 
-from .. import hall_setup
+from .. import audit, lineup
+from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
 from ..models import Service, Window
@@ -34,9 +35,18 @@ def _window(window_id: int) -> Window:
 def service_create():
     hall = current_hall()
     try:
-        service = hall_setup.add_service(
-            hall, request.form.get("name", ""), request.form.get("prefix", "")
-        )
+        with write_transaction():
+            service = lineup.add_service(
+                hall, request.form.get("name", ""), request.form.get("prefix", "")
+            )
+            audit.record(
+                hall,
+                current_staff(),
+                "service_add",
+                "service",
+                service.code,
+                after={"name": service.name, "prefix": service.prefix},
+            )
     except ValidationError as failure:
         from .admin_settings import services_page
 
@@ -47,18 +57,28 @@ def service_create():
 @bp.post("/services/<int:service_id>/move")
 def service_move(service_id: int):
     direction = -1 if request.form.get("direction") == "up" else 1
-    hall_setup.move_service(current_hall(), _service(service_id), direction)
+    service = _service(service_id)
+    with write_transaction():
+        lineup.move_service(current_hall(), service, direction)
+        audit.record(
+            current_hall(),
+            current_staff(),
+            "service_move",
+            "service",
+            service.code,
+            after={"direction": request.form.get("direction", "down")},
+        )
     return redirect(url_for("admin.services_list"), 303)
 
 
 def _retire_service_page(service: Service, error: str = "", field: str = ""):
-    others = [s for s in hall_setup.active_services(current_hall()) if s.id != service.id]
+    others = [s for s in lineup.active_services(current_hall()) if s.id != service.id]
     return render(
         "admin/retire.html",
         "admin/_retire.html",
         kind="service",
         item=service,
-        waiting=hall_setup.waiting_count(service),
+        waiting=lineup.waiting_count(service),
         others=others,
         error=error,
         field=field,
@@ -81,7 +101,7 @@ def service_retire(service_id: int):
             (Service.id == int(request.form["transfer_to"])) & (Service.hall == current_hall())
         )
     try:
-        hall_setup.retire_service(
+        lineup.retire_service(
             current_hall(),
             service,
             waiting=request.form.get("waiting", ""),
@@ -95,7 +115,7 @@ def service_retire(service_id: int):
 
 @bp.post("/services/<int:service_id>/restore")
 def service_restore(service_id: int):
-    hall_setup.restore_service(current_hall(), _service(service_id), current_staff())
+    lineup.restore_service(current_hall(), _service(service_id), current_staff())
     return redirect(url_for("admin.services_list", saved=1), 303)
 
 
@@ -108,12 +128,17 @@ def window_create():
     try:
         if not number.isdigit():
             raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
-        hall_setup.add_window(
-            current_hall(),
-            int(number),
-            form.get("name", ""),
-            hall_setup.parse_prefixes(form.get("services", "")),
-        )
+        prefixes = lineup.parse_prefixes(form.get("services", ""))
+        with write_transaction():
+            window = lineup.add_window(current_hall(), int(number), form.get("name", ""), prefixes)
+            audit.record(
+                current_hall(),
+                current_staff(),
+                "window_add",
+                "window",
+                window.number,
+                after={"name": window.name, "services": prefixes},
+            )
     except ValidationError as failure:
         return _windows_page(error_message(failure), failure.field, failed=0)
     return redirect(url_for("admin.windows_list", saved=1), 303)
@@ -127,7 +152,7 @@ def _retire_window_page(window: Window, error: str = "", field: str = ""):
         .where((Ticket.target_window == window) & (Ticket.status == "waiting"))
         .count()
     )
-    others = [w for w in hall_setup.active_windows(current_hall()) if w.id != window.id]
+    others = [w for w in lineup.active_windows(current_hall()) if w.id != window.id]
     return render(
         "admin/retire.html",
         "admin/_retire.html",
@@ -156,7 +181,7 @@ def window_retire(window_id: int):
             (Window.id == int(request.form["transfer_to"])) & (Window.hall == current_hall())
         )
     try:
-        hall_setup.retire_window(
+        lineup.retire_window(
             current_hall(),
             window,
             waiting=request.form.get("waiting", ""),
@@ -170,5 +195,5 @@ def window_retire(window_id: int):
 
 @bp.post("/windows/<int:window_id>/restore")
 def window_restore(window_id: int):
-    hall_setup.restore_window(current_hall(), _window(window_id), current_staff())
+    lineup.restore_window(current_hall(), _window(window_id), current_staff())
     return redirect(url_for("admin.windows_list", saved=1), 303)

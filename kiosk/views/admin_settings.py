@@ -18,8 +18,8 @@ from .. import audit, calendar, clock
 from ..admin_forms import validate_hall, validate_service, validate_staff
 from ..db import write_transaction
 from ..errors import N_, ValidationError
-from ..hall_setup import renumber_window
 from ..htmx import render
+from ..lineup import renumber_window
 from ..models import (
     CalendarDay,
     Hall,

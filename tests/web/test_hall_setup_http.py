@@ -11,7 +11,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from kiosk import hall_setup, queue
+from kiosk import lineup, queue
 from kiosk.db import db
 from kiosk.models import AuditEntry, Hall, PrintJob, Service, Staff, Ticket, Window
 
@@ -237,8 +237,8 @@ def test_retiring_a_service_may_let_its_tickets_finish(hall):
     service = Service.get(Service.code == "household_registration")
     ticket = queue.issue_ticket(hall, service, enforce_hours=False)
     with pytest.raises(Exception, match="等候"):
-        hall_setup.retire_service(hall, service)
-    hall_setup.retire_service(hall, service, waiting="finish")
+        lineup.retire_service(hall, service)
+    lineup.retire_service(hall, service, waiting="finish")
     window = Window.get(Window.number == 5)
     called = queue.call_next(window, None)
     assert called is not None and called.id == ticket.id
