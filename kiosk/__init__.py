@@ -8,6 +8,7 @@ resident's phone: ticket status), `display` (hall board and window screens, publ
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -50,6 +51,9 @@ def create_app(config: dict | None = None) -> Flask:
         LAN_BASE_URL="",  # set by scripts/run.py: the server's own LAN address
         ALWAYS_OPEN=False,  # run.py --always-open: demo only, never stored
         SECRET_KEY_FILE=str(instance / "secret_key"),
+        # The first-run page answers the hall PC itself, or whoever has this token (printed by
+        # run.py): anyone else on the LAN could otherwise make themselves the hall's admin.
+        SETUP_TOKEN=secrets.token_urlsafe(16),
     )
     if not config.get("TESTING"):
         app.config.update(instance_config(instance))

@@ -102,7 +102,10 @@ def main() -> int:
         label = f"hall '{code}'" if code else "this hall"
         print(f"New hall: {label} is not set up yet. Open the first-run page in a browser:")
         for address in addresses:
-            print(f"    首次设置 first run  http://{address}:{port}/admin/setup")
+            print(
+                f"    首次设置 first run  http://{address}:{port}/admin/setup"
+                f"?token={app.config['SETUP_TOKEN']}"
+            )
     print(f"{hall.name if hall else code or 'hall'} — the hall's pages on the LAN:")
     for address in addresses:
         base = f"http://{address}:{port}"

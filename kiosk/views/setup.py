@@ -7,13 +7,43 @@ signs the admin in. Once an admin exists it only leads to the sign-in page.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+import hmac
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext
 
 from .. import hall_setup
 from ..errors import ValidationError
 from ..web import error_message, forget_hall_cache
 
 bp = Blueprint("setup", __name__, url_prefix="/admin/setup")
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+@bp.before_request
+def _only_the_hall_pc_or_the_token():
+    if request.remote_addr in LOOPBACK:
+        return None
+    sent = request.values.get("token", "")
+    expected = current_app.config["SETUP_TOKEN"]
+    if sent and hmac.compare_digest(sent, expected):
+        return None
+    abort(
+        403,
+        description=gettext(
+            "请在大厅主机上打开首次设置页面，或使用服务器启动时显示的首次设置地址（含 token）"
+        ),
+    )
+
 
 DEFAULTS = {
     "hall_name": "",
@@ -41,6 +71,7 @@ def _form(values: dict, error: str = "", field: str = ""):
         field=field,
         hall=hall,
         hall_code=hall.code if hall else _code(),
+        token=request.values.get("token", ""),
     )
 
 

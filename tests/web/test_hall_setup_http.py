@@ -278,3 +278,19 @@ def test_windows_are_added_renumbered_and_retired(client):
     assert "综合窗口" in listing.select_one("#windows-retired").get_text()
     board = client.get("/display").data.decode()
     assert "综合窗口" not in board
+
+
+def test_the_first_run_page_needs_the_hall_pc_or_the_printed_token(empty_app):
+    lan = {"REMOTE_ADDR": "192.168.7.99"}
+    client = empty_app.test_client()
+    refused = client.get("/admin/setup", environ_base=lan)
+    assert refused.status_code == 403 and "首次设置地址" in refused.data.decode()
+    token = empty_app.config["SETUP_TOKEN"]
+    page = client.get(f"/admin/setup?token={token}", environ_base=lan)
+    assert page.status_code == 200
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', page.data.decode()).group(1)
+    form = {**FIRST_RUN, "csrf_token": csrf_token}
+    assert client.post("/admin/setup", data=form, environ_base=lan).status_code == 403
+    assert Staff.select().count() == 0
+    done = client.post("/admin/setup", data={**form, "token": token}, environ_base=lan)
+    assert done.status_code == 303 and Staff.get().username == "zhang"
