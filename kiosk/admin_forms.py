@@ -164,6 +164,7 @@ def validate_hall(form) -> dict:
         form, "personal_data_retention_days", 30, 3650, N_("请填写 30 到 3650 之间的天数")
     )
     data["weekend_service"] = form.get("weekend_service") == "on"
+    data["always_open"] = form.get("always_open") == "on"
     return data
 
 

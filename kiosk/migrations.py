@@ -89,6 +89,12 @@ def add_column_if_missing(table: str, column: str, field: Field) -> None:
     migrate(migrator.add_column(table, column, field))
 
 
+def _migration_5_clear_stored_always_open(database: Database) -> None:
+    """Release 1 stored `run.py --always-open` in the hall row and never cleared it (there was
+    no other way to set it). The switch now lasts one run; a 24-hour hall sets it in 管理."""
+    database.execute_sql(f"UPDATE hall SET always_open = {database.param}", (False,))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -98,6 +104,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (2, "repair early release-1 databases", _migration_2_repair_release_1),
     (3, "hall settings: lunch break, idle seconds, public address", _migration_3_hall_settings),
     (4, "retired services and windows", _migration_4_retire_services_and_windows),
+    (
+        5,
+        "clear the always-open flag stored by --always-open",
+        _migration_5_clear_stored_always_open,
+    ),
 ]
 
 

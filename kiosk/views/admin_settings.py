@@ -54,7 +54,9 @@ def _audit(action: str, kind: str, key, before=None, after=None) -> None:
 
 @bp.get("/hall")
 def hall_form():
-    hall = current_hall()
+    # From the database, not current_hall(): that copy carries run.py --always-open, which
+    # must not be saved with the form.
+    hall = Hall.get_by_id(current_hall().id)
     return _page(
         "hall",
         values=model_to_dict(hall, recurse=False),

@@ -127,7 +127,7 @@ def test_every_released_schema_upgrades_to_the_fresh_schema(empty_database, buil
     database.create_tables(old_models)
     # What the old code wrote: "version 1" (its migration 1 was create_tables of its models).
     models.SchemaVersion.create(version=1, name="initial schema")
-    hall = old_models[1].create(code="old", name="旧大厅")
+    hall = old_models[1].create(code="old", name="旧大厅", always_open=True)
     assert hall.id
 
     applied = migrate_database()
@@ -143,6 +143,7 @@ def test_every_released_schema_upgrades_to_the_fresh_schema(empty_database, buil
     assert row.kiosk_idle_seconds == 60
     assert row.print_hold_expiry_minutes == 10
     assert row.break_starts_at == ""
+    assert row.always_open is False  # stored by release 1's --always-open, cleared
     assert migrate_database() == []
 
 

@@ -294,3 +294,21 @@ def test_the_first_run_page_needs_the_hall_pc_or_the_printed_token(empty_app):
     assert Staff.select().count() == 0
     done = client.post("/admin/setup", data={**form, "token": token}, environ_base=lan)
     assert done.status_code == 303 and Staff.get().username == "zhang"
+
+
+def test_always_open_switch_is_never_saved(app, client):
+    from test_admin_settings import admin, form_of
+
+    from kiosk.web import forget_hall_cache
+
+    Hall.update(always_open=False).execute()
+    app.config["ALWAYS_OPEN"] = True  # run.py --always-open
+    with app.app_context():
+        forget_hall_cache()
+    token = admin(client)
+    data = form_of(client, "/admin/hall")
+    assert "always_open" not in data  # the box is not ticked by the run-time switch
+    assert client.post("/admin/hall", data={**data, "csrf_token": token}).status_code == 303
+    assert Hall.get().always_open is False
+    # … while the hall takes tickets at any hour in this run.
+    assert client.get("/take").status_code == 200
