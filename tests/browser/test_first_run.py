@@ -53,6 +53,7 @@ def test_first_start_creates_the_hall_and_serves_a_ticket(empty_live_server, pag
     assert admin.url.endswith("/admin/setup")
     assert admin.locator("h1").inner_text() == "首次设置"
     assert admin.locator("#public_base_url").input_value() == base
+    admin.fill("#public_base_url", "http://192.168.1.10:8000")  # as on a hall LAN
     admin.fill("#hall_name", "石牌镇便民服务中心")
     admin.fill("#admin_name", "张主任")
     admin.fill("#password", "hall-pass-123")
@@ -110,3 +111,21 @@ def test_first_start_creates_the_hall_and_serves_a_ticket(empty_live_server, pag
     board.wait_for_function(
         "() => document.querySelector('.latest-number')?.textContent === 'B001'", timeout=5000
     )
+
+    # Retiring a service that still has someone waiting asks what to do with them.
+    kiosk.goto(base + "/take")
+    kiosk.locator(".service-tile", has_text="社会救助").first.tap()
+    kiosk.locator("button.confirm-take").tap()
+    kiosk.wait_for_selector("#ticket-number")
+    admin.goto(base + "/admin/services")
+    admin.locator("#services tbody tr").first.get_by_text("停用").click()
+    admin.wait_for_selector("#retire-form")
+    assert "还有 1 人在等候" in admin.locator("#retire-form legend").inner_text()
+    admin.screenshot(path=str(DOCS / "admin-retire-service.png"), full_page=True)
+    admin.click("#retire-form button[type=submit]")
+    assert "请选择转到其他业务或让他们办完" in admin.locator("[role=alert]").inner_text()
+    admin.check('input[name="waiting"][value="transfer"]')
+    admin.select_option("#transfer_to", label="B 户籍管理")
+    admin.click("#retire-form button[type=submit]")
+    admin.wait_for_url("**/admin/services?saved=1")
+    assert "社会救助" in admin.locator("#services-retired").inner_text()
