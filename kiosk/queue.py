@@ -363,6 +363,10 @@ def transfer(
         raise QueueError(N_("该业务不属于本大厅"))
     if to_window is not None and to_window.hall_id != ticket.hall_id:
         raise QueueError(N_("该窗口不属于本大厅"))
+    if (to_service is not None and to_service.retired_at is not None) or (
+        to_window is not None and to_window.retired_at is not None
+    ):
+        raise QueueError(N_("该业务或窗口已停用"))
     with write_transaction():
         _require_at_window(ticket, window)
         from_service = ticket.service_id

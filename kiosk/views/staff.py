@@ -121,9 +121,11 @@ def panel_context(
         "transfer_note": transfer_note,
         "services": services,
         "upcoming": queue.upcoming(window, 5),
-        "all_services": Service.select().where(Service.hall == hall).order_by(Service.sort_order),
+        "all_services": Service.select()
+        .where((Service.hall == hall) & Service.retired_at.is_null())
+        .order_by(Service.sort_order),
         "other_windows": Window.select()
-        .where((Window.hall == hall) & (Window.id != window.id))
+        .where((Window.hall == hall) & (Window.id != window.id) & Window.retired_at.is_null())
         .order_by(Window.number),
         "message": message,
         "error": error,

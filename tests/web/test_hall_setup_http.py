@@ -312,3 +312,20 @@ def test_always_open_switch_is_never_saved(app, client):
     assert Hall.get().always_open is False
     # … while the hall takes tickets at any hour in this run.
     assert client.get("/take").status_code == 200
+
+
+def test_nothing_is_transferred_to_a_retired_service_or_window(hall):
+    social = Service.get(Service.code == "social_assistance")
+    household = Service.get(Service.code == "household_registration")
+    window = Window.get(Window.number == 1)
+    ticket = queue.issue_ticket(hall, social, enforce_hours=False)
+    called = queue.call_next(window, None)
+    assert called.id == ticket.id
+    lineup.retire_service(hall, household)
+    with pytest.raises(queue.QueueError, match="已停用"):
+        queue.transfer(called, window, to_service=Service.get_by_id(household.id))
+    spare = Window.get(Window.number == 6)
+    lineup.retire_window(hall, spare)
+    with pytest.raises(queue.QueueError, match="已停用"):
+        queue.transfer(called, window, to_window=Window.get_by_id(spare.id))
+    assert Ticket.get_by_id(ticket.id).status == "called"
