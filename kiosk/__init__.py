@@ -17,17 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
-def _secret_key(instance_path: Path) -> str:
-    """A per-installation key kept in instance/, so sessions survive a restart."""
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-    return key_file.read_text(encoding="utf-8").strip()
-
-
 def create_app(config: dict | None = None) -> Flask:
     from . import web
+    from .config import instance_config, lan_base_url, secret_key
     from .db import default_database_url, init_database
     from .migrations import migrate_database
 
@@ -48,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
-        KIOSK_IDLE_SECONDS=60,
+        KIOSK_IDLE_SECONDS=None,  # None: the hall setting (管理 → 大厅设置) decides
         BOARD_IDLE_SECONDS=120,  # no call for this long: the board shows the hall's slides
         AUDIO_CACHE_DIR=str(instance / "audio"),
         UPLOAD_FOLDER=str(instance / "uploads"),
@@ -57,7 +49,16 @@ def create_app(config: dict | None = None) -> Flask:
         START_PRINT_SPOOL=False,
         START_MAINTENANCE=False,  # close past days' tickets etc. in a background thread
         MIGRATE=True,
+        PUBLIC_BASE_URL="",  # fallback when the hall setting is empty (kiosk/hall_setup.py)
+        LAN_BASE_URL="",  # set by scripts/run.py: the server's own LAN address
+        ALWAYS_OPEN=False,  # run.py --always-open: demo only, never stored
+        SECRET_KEY_FILE=str(instance / "secret_key"),
+        # The first-run page answers the hall PC itself, or whoever has this token (printed by
+        # run.py): anyone else on the LAN could otherwise make themselves the hall's admin.
+        SETUP_TOKEN=secrets.token_urlsafe(16),
     )
+    if not config.get("TESTING"):
+        app.config.update(instance_config(instance))
     app.config.update(config)
     # One gettext domain per area (messages, kiosk, staff, …), all in one directory: flask-babel
     # pairs the i-th directory with the i-th domain, so the directory is repeated.
@@ -65,8 +66,10 @@ def create_app(config: dict | None = None) -> Flask:
     found = sorted({po.stem for po in translations.glob("*/LC_MESSAGES/*.mo")}) or ["messages"]
     app.config.setdefault("BABEL_DOMAIN", ";".join(found))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(translations)] * len(found))
+    if not app.config["LAN_BASE_URL"]:
+        app.config["LAN_BASE_URL"] = lan_base_url(int(app.config.get("PORT") or 8000))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance)
+        app.config["SECRET_KEY"] = secret_key(Path(app.config["SECRET_KEY_FILE"]))
 
     from . import print_files
 
@@ -90,7 +93,9 @@ def _hall_id(app: Flask) -> int | None:
         return None
     with connection():
         hall = Hall.get_or_none(Hall.code == app.config["HALL_CODE"])
-        return hall.id if hall else None
+        # A hall not created yet (first-run page): 0 touches no other hall's printers or
+        # tickets; its own are picked up at the next start.
+        return hall.id if hall else 0
 
 
 def _on_shutdown(app: Flask, stop) -> None:

@@ -125,16 +125,25 @@ def _text(form, name: str, message: str, limit: int = 100, required: bool = True
 
 
 def validate_hall(form) -> dict:
+    from .hall_setup import validate_hours, validate_public_base_url
     from .speech import validate_template
 
     data = {"name": _text(form, "name", N_("请填写大厅名称"), 60)}
-    for name in ("opens_at", "closes_at"):
-        value = str(form.get(name, "")).strip()
-        if not HHMM.match(value):
-            raise ValidationError(N_("时间应写成 08:30 这样的格式"), field=name)
-        data[name] = value
-    if data["opens_at"] >= data["closes_at"]:
-        raise ValidationError(N_("关门时间应晚于开门时间"), field="closes_at")
+    data.update(
+        validate_hours(
+            str(form.get("opens_at", "")),
+            str(form.get("closes_at", "")),
+            str(form.get("break_starts_at", "")),
+            str(form.get("break_ends_at", "")),
+        )
+    )
+    data["public_base_url"] = validate_public_base_url(str(form.get("public_base_url", "")))
+    data["kiosk_idle_seconds"] = _int(
+        form, "kiosk_idle_seconds", 15, 600, N_("请填写 15 到 600 之间的秒数")
+    )
+    data["print_hold_expiry_minutes"] = _int(
+        form, "print_hold_expiry_minutes", 1, 1440, N_("请填写 1 到 1440 之间的分钟数")
+    )
     data["consultation_phone"] = _text(form, "consultation_phone", "", 30, required=False)
     data["supervision_phone"] = _text(form, "supervision_phone", N_("请填写监督电话"), 30)
     template = str(form.get("announcement_template", "")).strip()
@@ -158,6 +167,7 @@ def validate_hall(form) -> dict:
         form, "personal_data_retention_days", 30, 3650, N_("请填写 30 到 3650 之间的天数")
     )
     data["weekend_service"] = form.get("weekend_service") == "on"
+    data["always_open"] = form.get("always_open") == "on"
     return data
 
 

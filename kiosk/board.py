@@ -98,7 +98,7 @@ def window_rows(hall: Hall) -> list[dict]:
     windows = list(
         Window.select(Window, Staff)
         .join(Staff, JOIN.LEFT_OUTER, on=(Window.on_duty == Staff.id))
-        .where(Window.hall == hall)
+        .where((Window.hall == hall) & Window.retired_at.is_null())
         .order_by(Window.number)
     )
     today = clock.local_date(clock.utcnow(), hall.timezone)

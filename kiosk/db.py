@@ -65,7 +65,11 @@ def init_database(url: str) -> Database:
 
 
 def default_database_url(instance_path: str | Path) -> str:
-    return os.environ.get("DATABASE_URL") or str(Path(instance_path) / "hall.sqlite3")
+    return (
+        os.environ.get("HALL_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or str(Path(instance_path) / "hall.sqlite3")
+    )
 
 
 def release_connection() -> None:

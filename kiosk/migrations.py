@@ -2,9 +2,12 @@
 
 `schema_version` records each applied migration. A migration is a function taking the open
 database; migrations run in order, each in its own transaction, and are never edited once
-released: a later change of the models gets a new, numbered migration here (use
-`playhouse.migrate` or plain SQL, and `add_column_if_missing` so a half-upgraded database can
-be upgraded again).
+released. Migration 1 creates the schema of release 1 frozen in `kiosk/schema_v1.py` (not
+today's models, which would make an old database look up to date while it lacks tables);
+every later change of `kiosk/models.py` is its own numbered function below that changes the
+schema explicitly (`playhouse.migrate`, written to be re-runnable). A database whose version
+is newer than the last migration here was written by a newer release: `migrate_database`
+refuses it with `SchemaTooNew` rather than run old code on it.
 """
 
 from __future__ import annotations
@@ -12,17 +15,69 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from peewee import Database, Field, SmallIntegerField
+from peewee import (
+    CharField,
+    Database,
+    DateTimeField,
+    Field,
+    SmallIntegerField,
+)
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from . import models
+from . import models, schema_v1
 from .db import connection, db, is_postgres
 
 log = logging.getLogger(__name__)
 
 
-def _initial_schema(database: Database) -> None:
-    database.create_tables(models.ALL_MODELS, safe=True)
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer release of the hall server than this one."""
+
+    def __init__(self, found: int, known: int):
+        self.found, self.known = found, known
+        super().__init__(
+            f"The database has schema version {found}, but this hall server only knows "
+            f"versions up to {known}: it was upgraded by a newer release. Start that release "
+            f"(or restore a backup made before the upgrade); this one will not touch it. "
+            f"数据库版本（{found}）比本程序（{known}）新，请使用新版程序或恢复升级前的备份。"
+        )
+
+
+def _migration_1_release_schema(database: Database) -> None:
+    database.create_tables(schema_v1.RELEASE_1_MODELS, safe=True)
+
+
+def _migration_2_repair_release_1(database: Database) -> None:
+    """Early builds of release 1 recorded version 1 with fewer tables: add what they lack."""
+    missing = [
+        model
+        for model in (
+            schema_v1.Meeting,
+            schema_v1.AgendaItem,
+            schema_v1.DisplaySlide,
+            schema_v1.AuditHead,
+        )
+        if not database.table_exists(model._meta.table_name)
+    ]
+    database.create_tables(missing, safe=True)
+    add_column_if_missing("printer", "spool_owner", CharField(default=""))
+    add_column_if_missing("printer", "spool_heartbeat_at", DateTimeField(null=True))
+
+
+def _migration_3_hall_settings(database: Database) -> None:
+    """Hall settings staff change in 管理: lunch break, kiosk idle time, public address, hold
+    expiry of print jobs."""
+    add_column_if_missing("hall", "break_starts_at", CharField(max_length=5, default=""))
+    add_column_if_missing("hall", "break_ends_at", CharField(max_length=5, default=""))
+    add_column_if_missing("hall", "kiosk_idle_seconds", SmallIntegerField(default=60))
+    add_column_if_missing("hall", "public_base_url", CharField(default=""))
+    add_column_if_missing("hall", "print_hold_expiry_minutes", SmallIntegerField(default=10))
+
+
+def _migration_4_retire_services_and_windows(database: Database) -> None:
+    """Services and windows with history are retired, never deleted."""
+    add_column_if_missing("service", "retired_at", DateTimeField(null=True))
+    add_column_if_missing("window", "retired_at", DateTimeField(null=True))
 
 
 def add_column_if_missing(table: str, column: str, field: Field) -> None:
@@ -34,14 +89,20 @@ def add_column_if_missing(table: str, column: str, field: Field) -> None:
     migrate(migrator.add_column(table, column, field))
 
 
-def _case_counter(database: Database) -> None:
+def _migration_5_clear_stored_always_open(database: Database) -> None:
+    """Release 1 stored `run.py --always-open` in the hall row and never cleared it (there was
+    no other way to set it). The switch now lasts one run; a 24-hour hall sets it in 管理."""
+    database.execute_sql(f"UPDATE hall SET always_open = {database.param}", (False,))
+
+
+def _migration_6_case_counter(database: Database) -> None:
     database.create_tables([models.CaseCounter], safe=True)
 
 
 GUIDE_TEXT_FIELDS = ("summary", "legal_basis", "conditions")
 
 
-def _unescape_guide_texts(database: Database) -> None:
+def _migration_7_unescape_guide_texts(database: Database) -> None:
     """简介, 设定依据 and 办理条件 were stored through the HTML sanitizer, which escaped "&" and
     "<"; the templates escape again, so residents saw "&amp;". They are plain text now."""
     import html
@@ -59,7 +120,7 @@ def _unescape_guide_texts(database: Database) -> None:
             )
 
 
-def _one_called(database: Database) -> None:
+def _migration_8_one_called_per_window(database: Database) -> None:
     """The unique partial index "one called ticket per window". A database that already holds
     two called tickets at one window (the PostgreSQL race of issue 18) keeps running without
     it, with a warning: finishing those tickets and restarting does not retry, so the index is
@@ -83,21 +144,36 @@ def _one_called(database: Database) -> None:
     database.execute_sql(statement)
 
 
-def _print_hold_expiry(database: Database) -> None:
-    add_column_if_missing("hall", "print_hold_expiry_minutes", SmallIntegerField(default=10))
-
-
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
         "initial schema: halls, services, windows, staff, queue, cases, printing, audit",
-        _initial_schema,
+        _migration_1_release_schema,
     ),
-    (2, "case_counter: per-day case and suggestion numbers", _case_counter),
-    (3, "service guide texts stored as plain text, not HTML-escaped", _unescape_guide_texts),
-    (4, "ticket: at most one called ticket per window (unique partial index)", _one_called),
-    (5, "hall.print_hold_expiry_minutes: held ticket slips expire", _print_hold_expiry),
+    (2, "repair early release-1 databases", _migration_2_repair_release_1),
+    (3, "hall settings: lunch break, idle seconds, public address", _migration_3_hall_settings),
+    (4, "retired services and windows", _migration_4_retire_services_and_windows),
+    (
+        5,
+        "clear the always-open flag stored by --always-open",
+        _migration_5_clear_stored_always_open,
+    ),
+    (6, "case_counter: per-day case and suggestion numbers", _migration_6_case_counter),
+    (
+        7,
+        "service guide texts stored as plain text, not HTML-escaped",
+        _migration_7_unescape_guide_texts,
+    ),
+    (
+        8,
+        "ticket: at most one called ticket per window (unique partial index)",
+        _migration_8_one_called_per_window,
+    ),
 ]
+
+
+def latest_version() -> int:
+    return max(version for version, _, _ in MIGRATIONS)
 
 
 def current_version() -> int:
@@ -114,6 +190,8 @@ def migrate_database() -> list[int]:
         if not db.table_exists(models.SchemaVersion._meta.table_name):
             db.create_tables([models.SchemaVersion], safe=True)
         done = current_version()
+        if done > latest_version():
+            raise SchemaTooNew(done, latest_version())
         for version, name, step in MIGRATIONS:
             if version <= done:
                 continue

@@ -92,6 +92,9 @@ class Hall(BaseModel):
     supervision_phone = CharField(default="")
     opens_at = CharField(max_length=5, default="08:30")  # local "HH:MM"
     closes_at = CharField(max_length=5, default="17:30")
+    # Lunch break (午休): no tickets between these local times; both "" = no break.
+    break_starts_at = CharField(max_length=5, default="")
+    break_ends_at = CharField(max_length=5, default="")
     weekend_service = BooleanField(default=False)  # 延时服务: also open on non-working days
     always_open = BooleanField(default=False)  # 24-hour self-service halls and demos
     announcement_template = CharField(default="请{number}号到{window}号窗口办理")
@@ -101,11 +104,14 @@ class Hall(BaseModel):
     skip_reactivation_minutes = SmallIntegerField(default=30)
     skip_requeue_behind = SmallIntegerField(default=3)
     kiosk_tickets_per_minute = SmallIntegerField(default=6)
+    personal_data_retention_days = IntegerField(default=365)
+    created_at = DateTimeField(default=utcnow)
+    # Settings staff change in 管理 (migration 3); IT settings live in kiosk/config.py.
+    kiosk_idle_seconds = SmallIntegerField(default=60)  # kiosk returns home after this
+    public_base_url = CharField(default="")  # "http://192.168.1.10:8000": the QR codes' address
     # A ticket slip held by a printer fault for longer than this is not printed when the fault
     # clears (the resident has long gone; someone else would take it): it is marked expired.
     print_hold_expiry_minutes = SmallIntegerField(default=10)
-    personal_data_retention_days = IntegerField(default=365)
-    created_at = DateTimeField(default=utcnow)
 
 
 class Service(BaseModel):
@@ -126,6 +132,8 @@ class Service(BaseModel):
     legal_basis = TextField(default="")
     conditions = TextField(default="")
     handling_type = CharField(max_length=16, default="instant")
+    # Retired (停用): hidden from the kiosk and the consoles, kept for reports; never deleted.
+    retired_at = DateTimeField(null=True)
     time_limit_days = SmallIntegerField(default=0)  # working days for promised matters
     fees = CharField(default="不收费")
     consultation_phone = CharField(default="")
@@ -187,6 +195,7 @@ class Window(BaseModel):
     priority_streak = SmallIntegerField(default=0)
     on_duty = ForeignKeyField(Staff, null=True, on_delete="SET NULL")  # 挂牌上岗
     on_duty_since = DateTimeField(null=True)
+    retired_at = DateTimeField(null=True)  # retired windows keep their history
 
     class Meta:
         indexes = ((("hall", "number"), True),)

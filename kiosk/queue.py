@@ -30,7 +30,7 @@ from .tickets import close_past_days
 @dataclass(frozen=True)
 class HallHours:
     open_now: bool
-    reason: str  # "" when open; else "closed_day" / "before_open" / "after_close"
+    reason: str  # "" when open; else "closed_day" / "before_open" / "lunch_break" / "after_close"
     next_open: dt.datetime | None  # local time of the next opening when closed
 
 
@@ -43,6 +43,11 @@ def hall_hours(hall: Hall, now: dt.datetime | None = None) -> HallHours:
     opens, closes = clock.parse_hhmm(hall.opens_at), clock.parse_hhmm(hall.closes_at)
     today = local.date()
     open_day = hall.weekend_service or is_working_day(hall, today)
+    if hall.break_starts_at and hall.break_ends_at and open_day:
+        break_starts = clock.parse_hhmm(hall.break_starts_at)
+        break_ends = clock.parse_hhmm(hall.break_ends_at)
+        if break_starts <= local.time() < break_ends:
+            return HallHours(False, "lunch_break", dt.datetime.combine(today, break_ends))
     if open_day and opens <= local.time() < closes:
         return HallHours(True, "", None)
     if open_day and local.time() < opens:
@@ -79,7 +84,7 @@ def issue_ticket(
         raise QueueError(N_("未知的优先类别"))
     if service.hall_id != hall.id:
         raise QueueError(N_("该业务不属于本大厅"))
-    if not service.active:
+    if not service.active or service.retired_at is not None:
         raise QueueError(N_("“%(service)s”暂停取号，请咨询工作人员"), service=service.name)
     if enforce_hours:
         hours = hall_hours(hall, now)
@@ -456,6 +461,10 @@ def transfer(
         raise QueueError(N_("该业务不属于本大厅"))
     if to_window is not None and to_window.hall_id != ticket.hall_id:
         raise QueueError(N_("该窗口不属于本大厅"))
+    if (to_service is not None and to_service.retired_at is not None) or (
+        to_window is not None and to_window.retired_at is not None
+    ):
+        raise QueueError(N_("该业务或窗口已停用"))
     with write_transaction():
         _require_at_window(ticket, window)
         from_service = ticket.service_id

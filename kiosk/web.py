@@ -92,7 +92,12 @@ def current_hall() -> Hall:
         query = Hall.select()
         hall = query.where(Hall.code == code).first() if code else query.order_by(Hall.id).first()
         if hall is None:
-            abort(503, description=gettext("尚未建立大厅，请先运行 scripts/run.py 初始化"))
+            # A new hall: staff pages lead to the first-run page, public pages say so.
+            if request.blueprint in ("admin", "auth", "staff"):
+                abort(redirect(url_for("setup.setup_form")))
+            abort(503, description=gettext("本大厅尚未完成首次设置，请在管理页面（/admin）完成"))
+        if current_app.config.get("ALWAYS_OPEN"):
+            hall.always_open = True  # run.py --always-open: this process only, never saved
         current_app.extensions["hall_cache"] = (time.monotonic(), hall)
         g.hall = hall
     return g.hall
@@ -119,10 +124,15 @@ def require_roles(blueprint: Blueprint, roles: Iterable[str]) -> None:
     def _guard():
         staff = current_staff()
         if staff is None:
-            login = url_for("auth.login_form", next=request.full_path)
+            from .hall_setup import needs_setup
+
+            if needs_setup(current_hall()):
+                target = url_for("setup.setup_form")
+            else:
+                target = url_for("auth.login_form", next=request.full_path)
             if is_htmx():  # never swap the sign-in page into a panel: go there whole
-                return current_app.response_class("", 200, {"HX-Redirect": login})
-            return redirect(login)
+                return current_app.response_class("", 200, {"HX-Redirect": target})
+            return redirect(target)
         if staff.role not in allowed:
             abort(403)
         return None
@@ -230,12 +240,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         # A page in the hall's language with a way back, instead of Werkzeug's English one.
-        titles = {400: gettext("请求无效"), 403: gettext("没有权限"), 404: gettext("页面不存在")}
+        titles = {
+            400: gettext("请求无效"),
+            403: gettext("没有权限"),
+            404: gettext("页面不存在"),
+            503: gettext("暂不可用"),
+        }
         return render_template(
             "error.html",
             code=error.code,
             title=titles.get(error.code, gettext("出错了")),
-            message=error.description if error.code in (400, 403) else "",
+            message=error.description if error.code in (400, 403, 503) else "",
         ), error.code
 
     @app.errorhandler(ValidationError)

@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--db",
-        help="SQLite file or postgresql:// URL (default: $DATABASE_URL or instance/hall.sqlite3)",
+        help="SQLite file or postgresql:// URL (default: $HALL_DATABASE_URL, "
+        "instance/config.py, instance/hall.sqlite3)",
     )
     parser.add_argument("--dir", default=str(ROOT / "backups"), help="where backups go")
     parser.add_argument("--keep", type=int, default=14, help="how many backups to keep")
@@ -41,9 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace an existing database")
     args = parser.parse_args(argv)
 
-    import os
+    from kiosk.config import instance_config
 
-    url = args.db or os.environ.get("DATABASE_URL") or str(ROOT / "instance" / "hall.sqlite3")
+    url = (
+        args.db
+        or instance_config(ROOT / "instance").get("DATABASE_URL")
+        or str(ROOT / "instance" / "hall.sqlite3")
+    )
     try:
         if args.restore:
             if args.restore.endswith(".pgdump"):

@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Run the hall server: creates .venv, installs requirements, creates the database (SQLite file
-under instance/ by default, or DATABASE_URL / --db, e.g. postgresql://user:pw@host/db), loads the
-demo hall into an empty database, prints the LAN addresses and serves with waitress.
+"""Run the hall server: creates .venv, installs requirements, creates or upgrades the database
+(SQLite file under instance/ by default, or --db / HALL_DATABASE_URL / instance/config.py,
+e.g. postgresql://user:pw@host/db), prints the LAN addresses and serves with waitress.
 
-    python3 scripts/run.py [--host 0.0.0.0] [--port 8000] [--db PATH_OR_URL] [--always-open]
+A new database starts empty: open 管理 (/admin) and the first-run page creates the hall, its
+admin account, opening hours, services and windows. `--demo` loads the demo hall instead.
+
+    python3 scripts/run.py --demo                 # try it: the demo hall, open at any hour
+    python3 scripts/run.py                        # a real hall (first start: the first-run page)
+    python3 scripts/run.py --hall dz --db postgresql://hall@db-host/halls
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,47 +23,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _venv import ROOT, ensure_venv  # noqa: E402
 
 
-def lan_addresses() -> list[str]:
-    """IPv4 addresses of this PC on the hall LAN (no packet is sent)."""
-    found: set[str] = set()
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.add(info[4][0])
-    except OSError:
-        pass
-    if sys.platform.startswith("linux"):
-        try:
-            output = subprocess.run(
-                ["ip", "-4", "-o", "addr"], capture_output=True, text=True, timeout=3
-            ).stdout
-            for line in output.splitlines():
-                parts = line.split()
-                if "inet" in parts:
-                    found.add(parts[parts.index("inet") + 1].split("/")[0])
-        except (OSError, subprocess.SubprocessError):
-            pass
-    lan = sorted(a for a in found if not a.startswith("127."))
-    return lan or ["127.0.0.1"]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--host", help="address to listen on (default: HALL_HOST or 0.0.0.0, all addresses)"
+    )
+    parser.add_argument("--port", type=int, help="port (default: HALL_PORT or 8000)")
     parser.add_argument(
         "--db",
-        help="SQLite file path or postgresql:// URL "
-        "(default: $DATABASE_URL or instance/hall.sqlite3)",
+        help="SQLite file path or postgresql:// URL (default: HALL_DATABASE_URL, "
+        "instance/config.py, or instance/hall.sqlite3)",
     )
     parser.add_argument("--hall", help="code of the hall this server serves (default: the first)")
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo hall into an empty database and take tickets at any hour",
+    )
+    parser.add_argument(
         "--always-open",
         action="store_true",
-        help="demo: take tickets at any hour (sets the hall's 24-hour flag)",
+        help="demo: take tickets at any hour (this run only; nothing is stored)",
     )
-    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, help="waitress worker threads (default 16)")
     parser.add_argument("--no-spool", action="store_true", help="do not start the print spool")
     args = parser.parse_args()
 
@@ -70,9 +57,11 @@ def main() -> int:
     import waitress
 
     from kiosk import create_app
+    from kiosk.config import ConfigError, lan_addresses
     from kiosk.db import db
     from kiosk.demo import announce_passwords, load_demo
-    from kiosk.models import Hall
+    from kiosk.hall_setup import find_hall, needs_setup
+    from kiosk.migrations import SchemaTooNew
     from kiosk.privacy import purge_personal_data
 
     config: dict = {"START_PRINT_SPOOL": not args.no_spool, "START_MAINTENANCE": True}
@@ -80,22 +69,44 @@ def main() -> int:
         config["DATABASE_URL"] = args.db
     if args.hall:
         config["HALL_CODE"] = args.hall
-    app = create_app(config)
+    if args.always_open or args.demo:
+        config["ALWAYS_OPEN"] = True  # in memory only: a real hall keeps its hours
+    try:
+        app = create_app(config)
+    except (SchemaTooNew, ConfigError) as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
+    host = args.host or app.config.get("HOST") or "0.0.0.0"
+    port = args.port or int(app.config.get("PORT") or 8000)
+    threads = args.threads or int(app.config.get("THREADS") or 16)
+    addresses = lan_addresses() if host in ("0.0.0.0", "::") else [host]
+    app.config["LAN_BASE_URL"] = f"http://{addresses[0]}:{port}"
+    code = app.config.get("HALL_CODE")
     with db.connection_context():
-        if Hall.select().count() == 0:
-            demo = load_demo(code=args.hall or "demo", always_open=args.always_open)
-            print("Loaded the demo hall:", demo.hall.name)
+        hall = find_hall(code)
+        if hall is None and args.demo:
+            demo = load_demo(code=code or "demo")
+            hall = demo.hall
+            print("Loaded the demo hall:", hall.name)
+            # Once, to the person at the terminal; a redirected stdout gets a 0600 file instead.
             announce_passwords(demo.passwords, sys.stdout, Path(app.instance_path))
-        elif args.always_open:
-            Hall.update(always_open=True).execute()
-        hall = Hall.get(Hall.code == args.hall) if args.hall else Hall.select().first()
-        purged = purge_personal_data(hall)  # the retention period runs out while we sleep too
-        if purged:
-            print(f"Erased residents' personal data of {purged} old case(s).")
+        elif hall is not None:
+            purged = purge_personal_data(hall)  # the retention period runs out while we sleep
+            if purged:
+                print(f"Erased residents' personal data of {purged} old case(s).")
+        first_run = needs_setup(hall)
     print(f"Database: {app.config['DATABASE_URL']}")
-    print(f"{hall.name} — the hall's pages on the LAN:")
-    for address in lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]:
-        base = f"http://{address}:{args.port}"
+    if first_run:
+        label = f"hall '{code}'" if code else "this hall"
+        print(f"New hall: {label} is not set up yet. Open the first-run page in a browser:")
+        for address in addresses:
+            print(
+                f"    首次设置 first run  http://{address}:{port}/admin/setup"
+                f"?token={app.config['SETUP_TOKEN']}"
+            )
+    print(f"{hall.name if hall else code or 'hall'} — the hall's pages on the LAN:")
+    for address in addresses:
+        base = f"http://{address}:{port}"
         print(f"    取号机 kiosk        {base}/")
         print(f"    大厅显示屏 display  {base}/display")
         print(f"    窗口屏 window       {base}/display/window/1")
@@ -105,9 +116,9 @@ def main() -> int:
     try:
         waitress.serve(
             app,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
+            host=host,
+            port=port,
+            threads=threads,
             ident="hall",
             channel_timeout=30,
         )

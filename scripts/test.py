@@ -32,14 +32,15 @@ DEBIAN_PACKAGES = {
     "espeak-ng": "/usr/bin/espeak-ng",
     "sox": "/usr/bin/sox",
     "postgresql": "/usr/lib/postgresql",
+    "systemd": "/usr/bin/systemd-analyze",  # verifies scripts/service.py's unit files
 }
 
 
 def install_debian_packages() -> None:
     if not sys.platform.startswith("linux") or not Path("/usr/bin/apt-get").exists():
         print(
-            "Not a Debian system: install chromium, Noto CJK fonts, espeak-ng, sox and "
-            "PostgreSQL yourself; the tests that need them will say so."
+            "Not a Debian system: install chromium, Noto CJK fonts, espeak-ng, sox, "
+            "PostgreSQL and systemd yourself; the tests that need them will say so."
         )
         return
     missing = [name for name, proof in DEBIAN_PACKAGES.items() if not Path(proof).exists()]

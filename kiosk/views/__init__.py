@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         admin_audit,
         admin_cases,
+        admin_lineup,
         admin_meetings,
         admin_notices,
         admin_settings,
@@ -20,11 +21,12 @@ def register_blueprints(app: Flask) -> None:
         kiosk,
         kiosk_ratings,
         public,
+        setup,
         staff,
     )
 
     # admin_settings, admin_audit, admin_cases and disclosure add their routes to the
     # admin and kiosk blueprints on import.
 
-    for module in (kiosk, public, display, staff, admin, auth):
+    for module in (kiosk, public, display, staff, admin, auth, setup):
         app.register_blueprint(module.bp)

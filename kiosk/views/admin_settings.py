@@ -19,6 +19,7 @@ from ..admin_forms import validate_hall, validate_service, validate_staff
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
+from ..lineup import renumber_window
 from ..models import (
     CalendarDay,
     Hall,
@@ -53,7 +54,9 @@ def _audit(action: str, kind: str, key, before=None, after=None) -> None:
 
 @bp.get("/hall")
 def hall_form():
-    hall = current_hall()
+    # From the database, not current_hall(): that copy carries run.py --always-open, which
+    # must not be saved with the form.
+    hall = Hall.get_by_id(current_hall().id)
     return _page(
         "hall",
         values=model_to_dict(hall, recurse=False),
@@ -87,10 +90,25 @@ def hall_save():
 # --- services and procedure guides ------------------------------------------------------------
 
 
+def services_page(error: str = "", field: str = ""):
+    services = list(
+        Service.select().where(Service.hall == current_hall()).order_by(Service.sort_order)
+    )
+    return _page(
+        "services",
+        services=[s for s in services if s.retired_at is None],
+        retired=[s for s in services if s.retired_at is not None],
+        error=error,
+        field=field,
+        values=request.form if error else {},
+        saved=request.args.get("saved"),
+        welcome=request.args.get("welcome"),
+    )
+
+
 @bp.get("/services")
 def services_list():
-    services = Service.select().where(Service.hall == current_hall()).order_by(Service.sort_order)
-    return _page("services", services=services)
+    return services_page()
 
 
 def _service(service_id: int) -> Service:
@@ -181,7 +199,7 @@ def service_save(service_id: int):
 
 def _windows_page(error: str = "", field: str = "", failed: int | None = None):
     """The windows table, each row with its services' letters in calling order."""
-    windows = Window.select().where(Window.hall == current_hall()).order_by(Window.number)
+    windows = list(Window.select().where(Window.hall == current_hall()).order_by(Window.number))
     links = {
         window.id: ",".join(
             link.service.prefix for link in window.service_links.order_by(WindowService.position)
@@ -190,7 +208,8 @@ def _windows_page(error: str = "", field: str = "", failed: int | None = None):
     }
     return _page(
         "windows",
-        windows=windows,
+        windows=[w for w in windows if w.retired_at is None],
+        retired=[w for w in windows if w.retired_at is not None],
         links=links,
         error=error,
         field=field,
@@ -216,8 +235,14 @@ def window_save(window_id: int):
         for p in request.form.get("services", "").replace("，", ",").split(",")
         if p.strip()
     ]
-    by_prefix = {s.prefix: s for s in Service.select().where(Service.hall == hall)}
+    by_prefix = {
+        s.prefix: s
+        for s in Service.select().where((Service.hall == hall) & Service.retired_at.is_null())
+    }
+    number = request.form.get("number", str(window.number)).strip()
     try:
+        if not number.isdigit():
+            raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
         if not name or len(name) > 30:
             raise ValidationError(N_("请填写窗口名称（最多 30 字）"), field="name")
         unknown = [p for p in prefixes if p not in by_prefix]
@@ -227,6 +252,7 @@ def window_save(window_id: int):
                 field="services",
                 bad=",".join(unknown) or "—",
             )
+        renumber_window(hall, window, int(number))
     except ValidationError as failure:
         return _windows_page(error_message(failure), failure.field, window.id)
     with write_transaction():

@@ -99,7 +99,11 @@ def kiosk_id() -> str:
 
 
 def public_base_url() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+    # Never request.host_url: the Host header is whatever the client sends.
+    from ..hall_setup import public_base_url as hall_base_url
+
+    config = current_app.config
+    return hall_base_url(current_hall(), config["PUBLIC_BASE_URL"], config["LAN_BASE_URL"])
 
 
 def status_url(ticket: Ticket) -> str:
@@ -110,7 +114,11 @@ def services_with_counts():
     hall = current_hall()
     today = clock.local_date(clock.utcnow(), hall.timezone)
     counts = queue.waiting_counts(hall, today)
-    services = Service.select().where(Service.hall == hall).order_by(Service.sort_order)
+    services = (
+        Service.select()
+        .where((Service.hall == hall) & Service.retired_at.is_null())
+        .order_by(Service.sort_order)
+    )
     return [(service, counts.get(service.id, 0)) for service in services]
 
 
@@ -344,7 +352,11 @@ def requeue():
 
 @bp.get("/guide")
 def guide_list():
-    services = Service.select().where(Service.hall == current_hall()).order_by(Service.sort_order)
+    services = (
+        Service.select()
+        .where((Service.hall == current_hall()) & Service.retired_at.is_null())
+        .order_by(Service.sort_order)
+    )
     return render("kiosk/guide_list.html", "kiosk/_guide_list.html", services=services)
 
 

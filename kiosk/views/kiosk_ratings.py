@@ -15,7 +15,11 @@ from .kiosk import bp, client_address, limit
 
 def _windows():
     hall = current_hall()
-    windows = list(Window.select().where(Window.hall == hall).order_by(Window.number))
+    windows = list(
+        Window.select()
+        .where((Window.hall == hall) & Window.retired_at.is_null())
+        .order_by(Window.number)
+    )
     staff = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
     return [(window, staff.get(window.on_duty_id)) for window in windows]
 

@@ -37,7 +37,11 @@ ACTIONS = (
 
 
 def allowed_windows(staff: Staff) -> list[Window]:
-    query = Window.select().where(Window.hall == current_hall()).order_by(Window.number)
+    query = (
+        Window.select()
+        .where((Window.hall == current_hall()) & Window.retired_at.is_null())
+        .order_by(Window.number)
+    )
     if staff.role != "admin":
         query = query.join(StaffWindow).where(StaffWindow.staff == staff)
     return list(query)
@@ -134,9 +138,11 @@ def panel_context(
         "upcoming": queue.upcoming(window, 5),
         "missed": missed,
         "flash_time": local_time(clock.utcnow(), "HH:mm:ss"),
-        "all_services": Service.select().where(Service.hall == hall).order_by(Service.sort_order),
+        "all_services": Service.select()
+        .where((Service.hall == hall) & Service.retired_at.is_null())
+        .order_by(Service.sort_order),
         "other_windows": Window.select()
-        .where((Window.hall == hall) & (Window.id != window.id))
+        .where((Window.hall == hall) & (Window.id != window.id) & Window.retired_at.is_null())
         .order_by(Window.number),
         "message": message,
         "error": error,

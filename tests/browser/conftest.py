@@ -49,7 +49,11 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app):
-    server = LiveServer(app).start()
+    server = LiveServer(app)
+    # QR codes point at the hall's configured address, never at the request's Host header:
+    # here that is the test server's own address.
+    app.config["PUBLIC_BASE_URL"] = server.url
+    server.start()
     yield server
     server.stop()
 

@@ -68,6 +68,8 @@ def test_notice_from_the_admin_page_prints(client, emupos):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "notice-from-admin.png").write_bytes(png)
     image = Image.open(io.BytesIO(png))
-    assert [r.text for r in zxingcpp.read_barcodes(image)] == ["http://localhost/notices"]
+    # The hall's configured address (here the LAN address found at start), not the Host header.
+    expected = client.application.config["LAN_BASE_URL"] + "/notices"
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [expected]
     assert image.height > 600  # the long text wrapped over many lines
     assert PrintJob.get().source_kind == "notice"

@@ -1,0 +1,324 @@
+"""Services and windows of a hall: add, edit, reorder, retire and restore (管理 → 业务 / 窗口,
+and the first-run page). No Flask here.
+
+A service or window with history is never deleted: it is *retired* (`retired_at` set), which
+hides it from the kiosk and the consoles and keeps it in reports. Retiring a service that still
+has waiting tickets needs a decision: transfer them to another service (keeping their arrival
+time), or let them finish (windows keep calling them; the kiosk issues no new ones). Retiring
+a window whose transferred-in tickets still wait sends them to another window, or back to any
+window serving their service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import audit, clock
+from .db import write_transaction
+from .errors import N_, ValidationError
+from .models import Hall, QueueEvent, Service, Staff, StaffWindow, Ticket, Window, WindowService
+
+PREFIX = re.compile(r"^[A-Z]{1,2}$")
+WAITING_ACTIONS = ("transfer", "finish")
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+def _next_prefix(hall: Hall) -> str:
+    used = {s.prefix for s in Service.select(Service.prefix).where(Service.hall == hall)}
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if letter not in used:
+            return letter
+    raise ValidationError(N_("号码字母已用完，请为新业务填写两个字母"), field="prefix")
+
+
+def add_service(hall: Hall, name: str, prefix: str = "") -> Service:
+    """A new service at the end of the kiosk's list; the ticket letter is the next free one."""
+    name = name.strip()
+    if not name or len(name) > 30:
+        raise ValidationError(N_("请填写业务名称（最多 30 字）"), field="name")
+    prefix = prefix.strip().upper() or _next_prefix(hall)
+    if not PREFIX.match(prefix):
+        raise ValidationError(N_("号码字母应为 1 到 2 个大写英文字母"), field="prefix")
+    with write_transaction():
+        clash = Service.get_or_none((Service.hall == hall) & (Service.prefix == prefix))
+        if clash is not None:
+            raise ValidationError(
+                N_("号码字母 %(prefix)s 已被“%(name)s”使用"),
+                field="prefix",
+                prefix=prefix,
+                name=clash.name,
+            )
+        if Service.get_or_none((Service.hall == hall) & (Service.name == name)):
+            raise ValidationError(N_("已有同名业务“%(name)s”"), field="name", name=name)
+        last = Service.select().where(Service.hall == hall).order_by(Service.sort_order.desc())
+        order = (last.first().sort_order if last.exists() else 0) + 1
+        number = Service.select().where(Service.hall == hall).count() + 1
+        code = f"s{number}"
+        while Service.get_or_none((Service.hall == hall) & (Service.code == code)):
+            number += 1
+            code = f"s{number}"
+        return Service.create(
+            hall=hall,
+            code=code,
+            prefix=prefix,
+            name=name,
+            sort_order=order,
+            consultation_phone=hall.consultation_phone,
+            supervision_phone=hall.supervision_phone,
+        )
+
+
+def move_service(hall: Hall, service: Service, direction: int) -> None:
+    """Swap a service with its neighbour in the kiosk's order (direction -1 up, +1 down)."""
+    with write_transaction():
+        ordered = list(
+            Service.select()
+            .where((Service.hall == hall) & Service.retired_at.is_null())
+            .order_by(Service.sort_order, Service.id)
+        )
+        ids = [s.id for s in ordered]
+        if service.id not in ids:
+            return
+        index = ids.index(service.id)
+        other = index + (-1 if direction < 0 else 1)
+        if not 0 <= other < len(ordered):
+            return
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, row in enumerate(ordered, start=1):
+            Service.update(sort_order=position).where(Service.id == row.id).execute()
+
+
+def waiting_count(service: Service) -> int:
+    return Ticket.select().where((Ticket.service == service) & (Ticket.status == "waiting")).count()
+
+
+def retire_service(
+    hall: Hall,
+    service: Service,
+    *,
+    waiting: str = "",
+    transfer_to: Service | None = None,
+    actor: Staff | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Retire a service; return how many waiting tickets were transferred.
+
+    With waiting tickets, `waiting` must say what happens to them: "transfer" (to
+    `transfer_to`, keeping their arrival time) or "finish" (windows keep calling them)."""
+    now = now or clock.utcnow()
+    if service.hall_id != hall.id:
+        raise ValidationError(N_("该业务不属于本大厅"))
+    if service.retired_at is not None:
+        raise ValidationError(N_("该业务已停用"))
+    moved = 0
+    with write_transaction():
+        count = waiting_count(service)
+        if count and waiting not in WAITING_ACTIONS:
+            raise ValidationError(
+                N_("还有 %(count)s 人在等候，请选择转到其他业务或让他们办完"),
+                field="waiting",
+                count=count,
+            )
+        if count and waiting == "transfer":
+            if (
+                transfer_to is None
+                or transfer_to.hall_id != hall.id
+                or transfer_to.id == service.id
+                or transfer_to.retired_at is not None
+            ):
+                raise ValidationError(N_("请选择要转到的业务"), field="transfer_to")
+            tickets = list(
+                Ticket.select().where((Ticket.service == service) & (Ticket.status == "waiting"))
+            )
+            for ticket in tickets:
+                Ticket.update(service=transfer_to, version=Ticket.version + 1).where(
+                    Ticket.id == ticket.id
+                ).execute()
+                QueueEvent.create(
+                    hall=hall,
+                    ticket=ticket,
+                    kind="transfer",
+                    at=now,
+                    staff=actor,
+                    from_service=service,
+                    to_service=transfer_to,
+                    detail="service retired",
+                )
+            moved = len(tickets)
+        # `active` (paused or not) stays: windows must still call the tickets left to finish.
+        Service.update(retired_at=now).where(Service.id == service.id).execute()
+        if waiting != "finish" or not count:
+            # Nothing left to call: the windows stop serving it.
+            WindowService.delete().where(WindowService.service == service).execute()
+        audit.record(
+            hall,
+            actor,
+            "service_retire",
+            "service",
+            service.code,
+            after={
+                "waiting": waiting,
+                "moved": moved,
+                "transfer_to": transfer_to.code if transfer_to else "",
+            },
+        )
+    return moved
+
+
+def restore_service(hall: Hall, service: Service, actor: Staff | None = None) -> None:
+    with write_transaction():
+        Service.update(retired_at=None).where(
+            (Service.id == service.id) & (Service.hall == hall)
+        ).execute()
+        audit.record(hall, actor, "service_restore", "service", service.code)
+
+
+# --- windows -----------------------------------------------------------------------------------
+
+
+def _services_by_prefix(hall: Hall, prefixes: list[str]) -> list[Service]:
+    by_prefix = {
+        s.prefix: s
+        for s in Service.select().where((Service.hall == hall) & Service.retired_at.is_null())
+    }
+    unknown = [p for p in prefixes if p not in by_prefix]
+    if unknown or not prefixes or len(set(prefixes)) != len(prefixes):
+        raise ValidationError(
+            N_("请按顺序填写本窗口办理的业务字母，如 A,D；没有业务 %(bad)s"),
+            field="services",
+            bad=",".join(unknown) or "—",
+        )
+    return [by_prefix[p] for p in prefixes]
+
+
+def parse_prefixes(text: str) -> list[str]:
+    return [p.strip().upper() for p in text.replace("，", ",").split(",") if p.strip()]
+
+
+def add_window(hall: Hall, number: int, name: str, prefixes: list[str]) -> Window:
+    name = name.strip()
+    if not 1 <= number <= 999:
+        raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
+    if not name or len(name) > 30:
+        raise ValidationError(N_("请填写窗口名称（最多 30 字）"), field="name")
+    with write_transaction():
+        services = _services_by_prefix(hall, prefixes)
+        if Window.get_or_none((Window.hall == hall) & (Window.number == number)):
+            raise ValidationError(N_("%(number)s 号窗口已存在"), field="number", number=number)
+        window = Window.create(hall=hall, number=number, name=name)
+        for position, service in enumerate(services, start=1):
+            WindowService.create(window=window, service=service, position=position)
+    return window
+
+
+def renumber_window(hall: Hall, window: Window, number: int) -> None:
+    """Windows are ordered by their number; changing it moves the window."""
+    if not 1 <= number <= 999:
+        raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
+    if number == window.number:
+        return
+    with write_transaction():
+        if Window.get_or_none((Window.hall == hall) & (Window.number == number)):
+            raise ValidationError(N_("%(number)s 号窗口已存在"), field="number", number=number)
+        Window.update(number=number).where(Window.id == window.id).execute()
+
+
+def retire_window(
+    hall: Hall,
+    window: Window,
+    *,
+    waiting: str = "",
+    transfer_to: Window | None = None,
+    actor: Staff | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Retire a window. Tickets sent to it (transferred to this window) and still waiting go
+    to another window ("transfer") or back to any window serving their service ("finish");
+    returns how many were moved."""
+    now = now or clock.utcnow()
+    if window.hall_id != hall.id:
+        raise ValidationError(N_("该窗口不属于本大厅"))
+    if window.retired_at is not None:
+        raise ValidationError(N_("该窗口已停用"))
+    with write_transaction():
+        targeted = Ticket.select().where(
+            (Ticket.target_window == window) & (Ticket.status == "waiting")
+        )
+        count = targeted.count()
+        if count and waiting not in WAITING_ACTIONS:
+            raise ValidationError(
+                N_("还有 %(count)s 人在等候本窗口，请选择转到其他窗口或由其他窗口办完"),
+                field="waiting",
+                count=count,
+            )
+        moved = 0
+        if count and waiting == "transfer":
+            if (
+                transfer_to is None
+                or transfer_to.hall_id != hall.id
+                or transfer_to.id == window.id
+                or transfer_to.retired_at is not None
+            ):
+                raise ValidationError(N_("请选择要转到的窗口"), field="transfer_to")
+            for ticket in list(targeted):
+                Ticket.update(target_window=transfer_to, version=Ticket.version + 1).where(
+                    Ticket.id == ticket.id
+                ).execute()
+                QueueEvent.create(
+                    hall=hall,
+                    ticket=ticket,
+                    kind="transfer",
+                    at=now,
+                    staff=actor,
+                    to_window=transfer_to,
+                    detail="window retired",
+                )
+                moved += 1
+        if count and waiting == "finish":
+            # Any window serving their service calls them; their arrival time is kept.
+            for ticket in list(targeted):
+                Ticket.update(target_window=None, version=Ticket.version + 1).where(
+                    Ticket.id == ticket.id
+                ).execute()
+                moved += 1
+        Window.update(retired_at=now, paused=True).where(Window.id == window.id).execute()
+        StaffWindow.delete().where(StaffWindow.window == window).execute()
+        audit.record(
+            hall,
+            actor,
+            "window_retire",
+            "window",
+            window.number,
+            after={
+                "waiting": waiting,
+                "moved": moved,
+            },
+        )
+    return moved
+
+
+def restore_window(hall: Hall, window: Window, actor: Staff | None = None) -> None:
+    with write_transaction():
+        Window.update(retired_at=None, paused=False).where(
+            (Window.id == window.id) & (Window.hall == hall)
+        ).execute()
+        audit.record(hall, actor, "window_restore", "window", window.number)
+
+
+def active_windows(hall: Hall):
+    return (
+        Window.select()
+        .where((Window.hall == hall) & Window.retired_at.is_null())
+        .order_by(Window.number)
+    )
+
+
+def active_services(hall: Hall):
+    return (
+        Service.select()
+        .where((Service.hall == hall) & Service.retired_at.is_null())
+        .order_by(Service.sort_order, Service.id)
+    )

@@ -1,0 +1,470 @@
+"""The schema of release 1, frozen: migration 1 creates exactly these tables.
+
+A copy of `kiosk/models.py` as released (commit 5f29ccc). Never edit it: later changes of the
+models are numbered migrations in `kiosk/migrations.py`, each changing the schema explicitly,
+so a database upgraded from any release ends up with the same schema as a new one (checked by
+tests/unit/test_migrations_upgrade.py on SQLite and PostgreSQL). Only the DDL matters here;
+the domain code uses `kiosk.models`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+from .db import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    name = CharField()
+    applied_at = DateTimeField(default=utcnow)
+
+
+class Hall(BaseModel):
+    code = CharField(max_length=32, unique=True)
+    name = CharField()
+    name_en = CharField(default="")
+    address = CharField(default="")
+    timezone = CharField(default="Asia/Shanghai")
+    consultation_phone = CharField(default="")
+    supervision_phone = CharField(default="")
+    opens_at = CharField(max_length=5, default="08:30")  # local "HH:MM"
+    closes_at = CharField(max_length=5, default="17:30")
+    weekend_service = BooleanField(default=False)  # 延时服务: also open on non-working days
+    always_open = BooleanField(default=False)  # 24-hour self-service halls and demos
+    announcement_template = CharField(default="请{number}号到{window}号窗口办理")
+    # Fairness: after this many priority tickets in a row at one window, a waiting normal
+    # ticket is called next, so normal tickets are never starved.
+    priority_streak_limit = SmallIntegerField(default=3)
+    skip_reactivation_minutes = SmallIntegerField(default=30)
+    skip_requeue_behind = SmallIntegerField(default=3)
+    kiosk_tickets_per_minute = SmallIntegerField(default=6)
+    personal_data_retention_days = IntegerField(default=365)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Service(BaseModel):
+    """A service category (业务类别) with its procedure guide (办事指南)."""
+
+    HANDLING_TYPES = ("instant", "promised", "joint", "approval")  # 即办/承诺/联办/报批
+
+    hall = ForeignKeyField(Hall, backref="services", on_delete="CASCADE")
+    code = CharField(max_length=32)
+    prefix = CharField(max_length=2)  # ticket letter(s): A, B, …
+    name = CharField()
+    name_en = CharField(default="")
+    icon = CharField(default="")
+    summary = TextField(default="")
+    sort_order = IntegerField(default=0)
+    active = BooleanField(default=True)  # False = paused, no tickets
+    daily_cap = IntegerField(default=0)  # 0 = no cap
+    legal_basis = TextField(default="")
+    conditions = TextField(default="")
+    handling_type = CharField(max_length=16, default="instant")
+    time_limit_days = SmallIntegerField(default=0)  # working days for promised matters
+    fees = CharField(default="不收费")
+    consultation_phone = CharField(default="")
+    supervision_phone = CharField(default="")
+
+    class Meta:
+        indexes = ((("hall", "code"), True), (("hall", "prefix"), True))
+
+
+class ProcedureStep(BaseModel):
+    service = ForeignKeyField(Service, backref="steps", on_delete="CASCADE")
+    position = SmallIntegerField()
+    title = CharField()
+    detail = TextField(default="")
+
+    class Meta:
+        indexes = ((("service", "position"), True),)
+
+
+class RequiredMaterial(BaseModel):
+    FORMS = ("original", "copy", "original_and_copy")
+
+    service = ForeignKeyField(Service, backref="materials", on_delete="CASCADE")
+    position = SmallIntegerField()
+    name = CharField()
+    form = CharField(max_length=20, default="original")
+    copies = SmallIntegerField(default=1)
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("service", "position"), True),)
+
+
+class Staff(BaseModel):
+    ROLES = ("admin", "staff", "supervisor")
+
+    hall = ForeignKeyField(Hall, backref="staff", on_delete="CASCADE")
+    username = CharField(max_length=64)
+    display_name = CharField()
+    post = CharField(default="")  # 岗位
+    phone = CharField(default="")
+    role = CharField(max_length=16, default="staff")
+    password_hash = CharField(default="")
+    photo = CharField(default="")
+    active = BooleanField(default=True)
+    failed_logins = SmallIntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("hall", "username"), True),)
+
+
+class Window(BaseModel):
+    hall = ForeignKeyField(Hall, backref="windows", on_delete="CASCADE")
+    number = SmallIntegerField()
+    name = CharField(default="")
+    paused = BooleanField(default=False)
+    priority_streak = SmallIntegerField(default=0)
+    on_duty = ForeignKeyField(Staff, null=True, on_delete="SET NULL")  # 挂牌上岗
+    on_duty_since = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("hall", "number"), True),)
+
+
+class WindowService(BaseModel):
+    """The ordered list of services a window serves (position 1 first)."""
+
+    window = ForeignKeyField(Window, backref="service_links", on_delete="CASCADE")
+    service = ForeignKeyField(Service, backref="window_links", on_delete="CASCADE")
+    position = SmallIntegerField(default=1)
+
+    class Meta:
+        indexes = ((("window", "service"), True),)
+
+
+class StaffWindow(BaseModel):
+    """Which windows a staff member may sign in to."""
+
+    staff = ForeignKeyField(Staff, backref="window_links", on_delete="CASCADE")
+    window = ForeignKeyField(Window, backref="staff_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("staff", "window"), True),)
+
+
+class DailyCounter(BaseModel):
+    """The last number issued per hall, service and local day; locked to number a ticket."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    service = ForeignKeyField(Service, on_delete="CASCADE")
+    local_date = DateField()
+    last_number = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("hall", "service", "local_date"), True),)
+
+
+class Ticket(BaseModel):
+    STATUSES = ("waiting", "called", "completed", "skipped")
+    PRIORITIES = ("", "elderly", "disabled", "pregnant", "military", "appointment")
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    service = ForeignKeyField(Service, on_delete="CASCADE")  # current (changes on transfer)
+    issued_service = ForeignKeyField(Service, on_delete="CASCADE")  # whose counter numbered it
+    local_date = DateField()
+    sequence = IntegerField()
+    display_number = CharField(max_length=16)
+    public_code = CharField(max_length=32, unique=True)
+    priority = CharField(max_length=16, default="")
+    status = CharField(max_length=16, default="waiting")
+    issued_at = DateTimeField(default=utcnow)
+    # Ordering key: the arrival time, kept on transfer, moved back on re-activation after a skip.
+    queue_at = DateTimeField(default=utcnow)
+    window = ForeignKeyField(Window, null=True, backref="tickets", on_delete="SET NULL")
+    target_window = ForeignKeyField(Window, null=True, on_delete="SET NULL")
+    called_at = DateTimeField(null=True)
+    completed_at = DateTimeField(null=True)
+    skipped_at = DateTimeField(null=True)
+    recall_count = SmallIntegerField(default=0)
+    first_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")  # 首问负责
+    staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    outcome = CharField(max_length=16, default="")  # done / registered (handed to a case)
+    kiosk = CharField(max_length=64, default="")
+    version = IntegerField(default=1)  # bumped on every change: stale actions are refused
+
+    class Meta:
+        indexes = (
+            (("hall", "issued_service", "local_date", "sequence"), True),
+            (("hall", "local_date", "status"), False),
+            (("status", "service", "queue_at"), False),
+        )
+
+
+class QueueEvent(BaseModel):
+    """Every state change of a ticket or a window: wait and handling times derive from these."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    ticket = ForeignKeyField(Ticket, null=True, backref="events", on_delete="CASCADE")
+    window = ForeignKeyField(Window, null=True, on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    kind = CharField(max_length=16)
+    at = DateTimeField(default=utcnow)
+    from_service = ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    to_service = ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    to_window = ForeignKeyField(Window, null=True, on_delete="SET NULL")
+    from_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    detail = CharField(default="")
+
+    class Meta:
+        indexes = ((("hall", "id"), False), (("ticket", "kind"), False))
+
+
+class CalendarDay(BaseModel):
+    """An exception to Mon-Fri: a public holiday, or a make-up working day (调休)."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    day = DateField()
+    kind = CharField(max_length=16)  # holiday / workday
+    name = CharField(default="")
+
+    class Meta:
+        indexes = ((("hall", "day"), True),)
+
+
+class Case(BaseModel):
+    """A matter not finished on the spot: accepted case, complaint, petition or suggestion."""
+
+    KINDS = ("case", "complaint", "petition", "suggestion")
+    STATUSES = ("accepted", "in_progress", "completed", "rejected", "withdrawn")
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    kind = CharField(max_length=16, default="case")
+    number = CharField(max_length=32)
+    tracking_code = CharField(max_length=32, unique=True)
+    service = ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    resident_name = CharField(default="")
+    resident_phone = CharField(default="")
+    resident_id_number = CharField(default="")
+    subject = CharField(default="")
+    description = TextField(default="")
+    severity = CharField(max_length=16, default="general")  # general / major (complaints)
+    real_name = BooleanField(default=True)
+    first_responsible = ForeignKeyField(Staff, null=True, on_delete="SET NULL")  # 首问
+    accepted_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    agent = ForeignKeyField(Staff, null=True, on_delete="SET NULL")  # 代办员
+    accepted_at = DateTimeField(default=utcnow)
+    time_limit_days = SmallIntegerField(default=0)
+    deadline = DateField(null=True)  # computed from working days
+    status = CharField(max_length=16, default="accepted")
+    completed_at = DateTimeField(null=True)
+    resident_confirmed_at = DateTimeField(null=True)
+    result = TextField(default="")
+    personal_data_purged_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("hall", "number"), True), (("hall", "status", "deadline"), False))
+
+
+class CaseEvent(BaseModel):
+    case = ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    at = DateTimeField(default=utcnow)
+    staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    kind = CharField(max_length=16)
+    from_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    to_staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    detail = TextField(default="")
+
+
+class Rating(BaseModel):
+    """群众评议: a score out of 10 (好 10-9, 较好 8-7, 一般 6-5, 差 4-3)."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    case = ForeignKeyField(Case, null=True, on_delete="SET NULL")
+    window = ForeignKeyField(Window, null=True, on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    score = SmallIntegerField()
+    comment = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    local_date = DateField()
+
+
+class Notice(BaseModel):
+    CATEGORIES = ("party", "residence", "finance", "service", "policy", "integrity", "deliberation")
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    category = CharField(max_length=16)
+    title = CharField()
+    body = TextField(default="")  # sanitized HTML
+    valid_from = DateField(null=True)
+    valid_until = DateField(null=True)
+    published = BooleanField(default=True)
+    created_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class FinanceEntry(BaseModel):
+    """财务按月逐笔公开: one line of a month's itemized disclosure."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    month = CharField(max_length=7)  # YYYY-MM
+    day = DateField()
+    item = CharField()
+    direction = CharField(max_length=8)  # income / expense
+    amount = DecimalField(max_digits=14, decimal_places=2, auto_round=False)
+    handler = CharField(default="")
+    voucher = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("hall", "month", "voucher"), True),)
+
+
+class Meeting(BaseModel):
+    """居民议政: a deliberation meeting (by default on the 5th of the month)."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    held_on = DateField()
+    title = CharField()
+    attendees = SmallIntegerField(default=0)
+    representatives = SmallIntegerField(default=0)  # residents' representatives among them
+    published_notice = ForeignKeyField(Notice, null=True, on_delete="SET NULL")
+
+
+class AgendaItem(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="items", on_delete="CASCADE")
+    position = SmallIntegerField()
+    title = CharField()
+    support = SmallIntegerField(null=True)  # null until voted
+    oppose = SmallIntegerField(null=True)
+    abstain = SmallIntegerField(null=True)
+    passed = BooleanField(null=True)
+
+    class Meta:
+        indexes = ((("meeting", "position"), True),)
+
+
+class DisplaySlide(BaseModel):
+    """An education or policy slide the hall board shows while nobody is being called."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    image = CharField()  # file name under the upload folder
+    caption = CharField(default="")
+    position = SmallIntegerField(default=1)
+    active = BooleanField(default=True)
+
+
+class Printer(BaseModel):
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    name = CharField()
+    role = CharField(max_length=32, default="kiosk")  # kiosk / window:<n> / notice
+    connection = TextField(default="{}")  # JSON: {"kind": "network", "host": …, "port": 9100}
+    dot_width = SmallIntegerField(default=576)
+    mode = CharField(max_length=8, default="raster")  # raster / text
+    font_path = CharField(default="")
+    enabled = BooleanField(default=True)
+    state = CharField(max_length=16, default="unknown")
+    state_label = CharField(default="")
+    last_error = TextField(default="")
+    last_checked_at = DateTimeField(null=True)
+    # The print spool's lease (kiosk/spool.py): which spool process sends to this printer, and
+    # when it last said it was alive. Only the holder sends, so two server processes never
+    # both print, and a job left `printing` by a dead holder is known to be interrupted.
+    spool_owner = CharField(default="")  # "host:pid:token"; "" = free
+    spool_heartbeat_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("hall", "name"), True),)
+
+
+class PrintJob(BaseModel):
+    STATUSES = ("pending", "printing", "printed", "failed", "cancelled")
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    printer = ForeignKeyField(Printer, backref="jobs", on_delete="CASCADE")
+    document = TextField()  # JSON of a printers.Document
+    status = CharField(max_length=16, default="pending")
+    attempts = SmallIntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    last_error = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    printed_at = DateTimeField(null=True)
+    source_kind = CharField(max_length=16, default="")
+    source_id = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("printer", "status", "id"), False),)
+
+
+class AuditEntry(BaseModel):
+    """Append-only, hash-chained log of every staff and admin action."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    at = DateTimeField(default=utcnow)
+    actor = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    actor_name = CharField(default="")
+    action = CharField(max_length=64)
+    object_type = CharField(max_length=32, default="")
+    object_id = CharField(max_length=64, default="")
+    before = TextField(default="")
+    after = TextField(default="")
+    prev_hash = CharField(max_length=64, default="")
+    entry_hash = CharField(max_length=64, default="")
+
+
+class AuditHead(BaseModel):
+    """The end of each hall's audit chain (count and last hash), written with every entry, so
+    that cutting entries off the end of the chain is detected too."""
+
+    hall = ForeignKeyField(Hall, unique=True, on_delete="CASCADE")
+    entries = IntegerField(default=0)
+    last_hash = CharField(max_length=64, default="")
+
+
+RELEASE_1_MODELS = [
+    SchemaVersion,
+    Hall,
+    Service,
+    ProcedureStep,
+    RequiredMaterial,
+    Staff,
+    Window,
+    WindowService,
+    StaffWindow,
+    DailyCounter,
+    Ticket,
+    QueueEvent,
+    CalendarDay,
+    Case,
+    CaseEvent,
+    Rating,
+    Notice,
+    FinanceEntry,
+    Meeting,
+    AgendaItem,
+    DisplaySlide,
+    Printer,
+    PrintJob,
+    AuditEntry,
+    AuditHead,
+]
