@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import instance_config, lan_base_url, secret_key
     from .db import default_database_url, init_database
     from .migrations import migrate_database
+    from .private_files import default_secret_key_file
 
     app = Flask(
         __name__,
@@ -52,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
         PUBLIC_BASE_URL="",  # fallback when the hall setting is empty (kiosk/hall_setup.py)
         LAN_BASE_URL="",  # set by scripts/run.py: the server's own LAN address
         ALWAYS_OPEN=False,  # run.py --always-open: demo only, never stored
-        SECRET_KEY_FILE=str(instance / "secret_key"),
+        SECRET_KEY_FILE=str(default_secret_key_file(instance)),
         # The first-run page answers the hall PC itself, or whoever has this token (printed by
         # run.py): anyone else on the LAN could otherwise make themselves the hall's admin.
         SETUP_TOKEN=secrets.token_urlsafe(16),

@@ -11,6 +11,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from .private_files import private_file, private_folder
+
 
 class BackupError(Exception):
     pass
@@ -34,8 +36,8 @@ def integrity_ok(path: Path) -> bool:
 def backup_sqlite(db_path: Path, folder: Path, keep: int = 14) -> Path:
     if not Path(db_path).is_file():
         raise BackupError(f"no database at {db_path}")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"hall-{_stamp()}.sqlite3"
+    private_folder(folder)
+    target = private_file(folder / f"hall-{_stamp()}.sqlite3")
     source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(target)
     try:
@@ -64,8 +66,8 @@ def pg_dump_path() -> str:
 
 
 def backup_postgres(url: str, folder: Path, keep: int = 14) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"hall-{_stamp()}.pgdump"
+    private_folder(folder)
+    target = private_file(folder / f"hall-{_stamp()}.pgdump")
     result = subprocess.run(
         [pg_dump_path(), "-Fc", "-f", str(target), url], capture_output=True, text=True
     )
@@ -94,7 +96,7 @@ def restore_sqlite(backup: Path, target: Path, *, force: bool = False) -> Path:
     for suffix in ("-wal", "-shm"):  # a stale log would be replayed onto the restored file
         Path(str(target) + suffix).unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".restoring")
+    temporary = private_file(target.with_suffix(".restoring"))
     shutil.copyfile(backup, temporary)
     temporary.replace(target)
     return target

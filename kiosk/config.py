@@ -92,10 +92,14 @@ def instance_config(instance_path: Path, environ: dict | None = None) -> dict:
 
 def secret_key(key_file: Path) -> str:
     """A per-installation key kept in a file, so sessions survive a restart."""
+    from .private_files import private_file, private_folder
+
     key_file = Path(key_file)
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(key_file.parent)
+    if not key_file.exists() or not key_file.read_text(encoding="utf-8").strip():
+        private_file(key_file)  # 0600 before the key is written into it
         key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+    private_file(key_file)
     return key_file.read_text(encoding="utf-8").strip()
 
 

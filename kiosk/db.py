@@ -53,7 +53,10 @@ def make_database(url: str) -> Database:
         )
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        from .private_files import private_file
+
+        # Residents' personal data: 0600 (SQLite gives its -wal and -shm files the same mode).
+        private_file(Path(path))
     return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, autoconnect=True, timeout=15)
 
 

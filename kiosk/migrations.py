@@ -20,6 +20,7 @@ from peewee import (
     Database,
     DateTimeField,
     Field,
+    IntegerField,
     SmallIntegerField,
 )
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
@@ -144,6 +145,10 @@ def _migration_8_one_called_per_window(database: Database) -> None:
     database.execute_sql(statement)
 
 
+def _migration_9_staff_session_version(database: Database) -> None:
+    add_column_if_missing("staff", "session_version", IntegerField(default=1))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -168,6 +173,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         8,
         "ticket: at most one called ticket per window (unique partial index)",
         _migration_8_one_called_per_window,
+    ),
+    (
+        9,
+        "staff.session_version: sign-out and account changes end sessions",
+        _migration_9_staff_session_version,
     ),
 ]
 

@@ -180,6 +180,9 @@ class Staff(BaseModel):
     photo = CharField(default="")
     active = BooleanField(default=True)
     failed_logins = SmallIntegerField(default=0)
+    # Bumped by sign-out, a password, role or status change: every session cookie signed with
+    # an older number stops working at once (Flask's cookies cannot be revoked one by one).
+    session_version = IntegerField(default=1)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
 

@@ -146,3 +146,14 @@ def authenticate(
         raise ValidationError(N_("用户名或密码不正确"))
     throttle.succeeded(client, username)
     return staff
+
+
+def end_sessions(staff: Staff) -> None:
+    """End every session of this account, on every device (sign-out, password, role or status
+    change): the session cookies carry the old `session_version` and are refused from now on.
+    A deactivated account also leaves any window it was on duty at (挂牌上岗 ends)."""
+    from .models import Window
+
+    Staff.update(session_version=Staff.session_version + 1).where(Staff.id == staff.id).execute()
+    if not Staff.get_by_id(staff.id).active:
+        Window.update(on_duty=None, on_duty_since=None).where(Window.on_duty == staff.id).execute()

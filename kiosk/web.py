@@ -107,10 +107,34 @@ def current_staff() -> Staff | None:
     if "staff" not in g:
         staff_id = session.get("staff_id")
         staff = Staff.get_or_none(Staff.id == staff_id) if staff_id else None
-        if staff is not None and (not staff.active or staff.hall_id != current_hall().id):
-            staff = None
+        if staff is not None and (
+            not staff.active
+            or staff.hall_id != current_hall().id
+            or session.get("staff_sv") != staff.session_version
+        ):
+            staff = None  # signed out elsewhere, password/role changed, or deactivated
         g.staff = staff
     return g.staff
+
+
+def start_session(staff: Staff) -> None:
+    """A fresh session for a signed-in account (a new CSRF token; the language kept), tied to
+    the account's current session version."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["staff_id"] = staff.id
+    session["staff_sv"] = staff.session_version
+    session.permanent = True
+
+
+def clear_session() -> None:
+    """Signed out: nothing of the account is left in this browser (the language is kept)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def require_roles(blueprint: Blueprint, roles: Iterable[str]) -> None:

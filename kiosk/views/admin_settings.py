@@ -31,7 +31,7 @@ from ..models import (
     Window,
     WindowService,
 )
-from ..passwords import check_password_strength, hash_password
+from ..passwords import check_password_strength, end_sessions, hash_password
 from ..photos import check_photo, store_photo
 from ..web import current_hall, current_staff, error_message, forget_hall_cache
 from .admin import bp
@@ -356,6 +356,12 @@ def staff_save(staff_id: int | None = None):
                 if k != "password_hash"
             }
             Staff.update(**data).where(Staff.id == member.id).execute()
+            if (
+                "password_hash" in data
+                or data["role"] != member.role
+                or bool(data["active"]) != member.active
+            ):
+                end_sessions(member)  # the old sessions of this account end now
         upload = request.files.get("photo")
         if upload is not None and upload.filename:
             name = store_photo(upload.read(), photo_folder(), member.id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..audit import record
+from ..db import write_transaction
 from ..errors import ValidationError
-from ..passwords import authenticate
-from ..web import current_hall, current_staff, error_message
+from ..passwords import authenticate, end_sessions
+from ..web import clear_session, current_hall, current_staff, error_message, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -49,12 +50,7 @@ def login_submit():
         return render_template(
             "auth/login.html", error=error_message(error), username=username, next=target
         ), 200
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session["staff_id"] = staff.id
-    session.permanent = True
+    start_session(staff)
     record(staff.hall, staff, "login", "staff", staff.id)
     return redirect(target or url_for(HOME_BY_ROLE.get(staff.role, "kiosk.home")), 303)
 
@@ -63,9 +59,8 @@ def login_submit():
 def logout():
     staff = current_staff()
     if staff is not None:
-        record(staff.hall, staff, "logout", "staff", staff.id)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+        with write_transaction():
+            end_sessions(staff)  # a copied cookie of this account stops working too
+            record(staff.hall, staff, "logout", "staff", staff.id)
+    clear_session()
     return redirect(url_for("auth.login_form"), 303)

@@ -16,14 +16,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext
 
 from .. import hall_setup
 from ..errors import ValidationError
-from ..web import error_message, forget_hall_cache
+from ..web import error_message, forget_hall_cache, start_session
 
 bp = Blueprint("setup", __name__, url_prefix="/admin/setup")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -106,10 +105,5 @@ def setup_save():
     except ValidationError as failure:
         return _form(values, error_message(failure), failure.field)
     forget_hall_cache()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session["staff_id"] = admin.id
-    session.permanent = True
+    start_session(admin)
     return redirect(url_for("admin.services_list", welcome=1), 303)
