@@ -12,7 +12,7 @@ import datetime as dt
 import io
 
 from .db import db
-from .errors import N_, ValidationError
+from .errors import N_, LineProblems, ValidationError
 from .limits import has_control_characters
 from .models import CalendarDay, Hall
 
@@ -81,42 +81,66 @@ MAX_CALENDAR_ROWS = 3700  # ten years of days
 MAX_DAY_NAME = 60
 
 
+def decode_csv(data: bytes) -> str:
+    """A calendar file as text: UTF-8 (with or without BOM) or GB18030, which Excel in China
+    saves as "CSV"."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(N_("无法识别文件的文字编码（应为 UTF-8 或 GB18030 的 CSV）"))
+
+
 def parse_csv(text: str) -> list[tuple[dt.date, str, str]]:
-    """Check a calendar CSV without touching the database (call it outside the write lock)."""
+    """Check a calendar CSV without touching the database (call it outside the write lock).
+    Every bad line is named (LineProblems), not only the first."""
     rows: list[tuple[dt.date, str, str]] = []
+    problems: list[tuple[int, str, dict]] = []
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     for line_number, record in enumerate(reader, start=1):
-        if len(rows) >= MAX_CALENDAR_ROWS:
+        if len(rows) + len(problems) >= MAX_CALENDAR_ROWS:
             raise ValidationError(N_("文件行数过多（最多 %(count)s 行）"), count=MAX_CALENDAR_ROWS)
         if not record or not "".join(record).strip() or record[0].strip().startswith("#"):
             continue
         if line_number == 1 and record[0].strip().lower() in ("date", "日期"):
             continue
         if len(record) < 2:
-            raise ValidationError(N_("第 %(line)s 行：需要“日期,类型”两列"), line=line_number)
+            problems.append((line_number, N_("第 %(line)s 行：需要“日期,类型”两列"), {}))
+            continue
         try:
             day = dt.date.fromisoformat(record[0].strip())
         except ValueError:
-            raise ValidationError(
-                N_("第 %(line)s 行：日期“%(value)s”应为 2026-10-01 这样的格式"),
-                line=line_number,
-                value=record[0].strip(),
-            ) from None
+            problems.append(
+                (
+                    line_number,
+                    N_("第 %(line)s 行：日期“%(value)s”应为 2026-10-01 这样的格式"),
+                    {"value": record[0].strip()},
+                )
+            )
+            day = None
         kind = _KIND_WORDS.get(record[1].strip().lower())
         if kind is None:
-            raise ValidationError(
-                N_("第 %(line)s 行：类型“%(value)s”应为 holiday/休 或 workday/班"),
-                line=line_number,
-                value=record[1].strip(),
+            problems.append(
+                (
+                    line_number,
+                    N_("第 %(line)s 行：类型“%(value)s”应为 holiday/休 或 workday/班"),
+                    {"value": record[1].strip()},
+                )
             )
         name = record[2].strip() if len(record) > 2 else ""
         if len(name) > MAX_DAY_NAME or has_control_characters(name):
-            raise ValidationError(
-                N_("第 %(line)s 行：名称过长（最多 %(count)s 字）或含有控制字符"),
-                line=line_number,
-                count=MAX_DAY_NAME,
+            problems.append(
+                (
+                    line_number,
+                    N_("第 %(line)s 行：名称过长（最多 %(count)s 字）或含有控制字符"),
+                    {"count": MAX_DAY_NAME},
+                )
             )
-        rows.append((day, kind, name))
+        if day is not None and kind is not None:
+            rows.append((day, kind, name))
+    if problems:
+        raise LineProblems(problems)
     return rows
 
 

@@ -35,3 +35,17 @@ class ValidationError(DomainError):
     def __init__(self, message: str, field: str = "", **params: object) -> None:
         super().__init__(message, **params)
         self.field = field
+
+
+class LineProblems(ValidationError):
+    """Every bad line of an imported file, as (line number, message, params): nothing was
+    imported. Views list them all, so the file is fixed in one go."""
+
+    def __init__(self, problems: list[tuple[int, str, dict]]):
+        super().__init__(N_("文件中有 %(count)s 处错误，未导入任何内容"), count=len(problems))
+        self.problems = problems
+
+    def translated_lines(self, gettext: Callable[[str], str]) -> list[str]:
+        return [
+            gettext(message) % {"line": line, **params} for line, message, params in self.problems
+        ]

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import audit
 from .db import write_transaction
-from .errors import N_, ValidationError
+from .errors import N_, LineProblems, ValidationError
 from .limits import has_control_characters
 from .models import FinanceEntry, Hall, Staff
 
@@ -50,12 +50,8 @@ MAX_AMOUNT = Decimal("999999999999.99")  # FinanceEntry.amount is NUMERIC(14, 2)
 INSERT_BATCH = 500
 
 
-class ImportProblems(ValidationError):
-    """Every bad line of a file, as (line number, message, params)."""
-
-    def __init__(self, problems: list[tuple[int, str, dict]]):
-        super().__init__(N_("文件中有 %(count)s 处错误，未导入任何内容"), count=len(problems))
-        self.problems = problems
+class ImportProblems(LineProblems):
+    """Every bad line of a finance file."""
 
 
 @dataclass
@@ -139,12 +135,35 @@ def _check_row_count(table: list) -> None:
         raise ValidationError(N_("文件行数过多（最多 %(count)s 行）"), count=MAX_ROWS)
 
 
+# An amount as people write it, and nothing else: 1200, 1200.5, 1,200.00, ¥1,200.00 (full-width
+# digits and ￥ are folded first). A comma must group thousands exactly: "1,20" is refused, so
+# an unquoted "1,200.00" that a spreadsheet split into two cells can never pass as ¥1.
+AMOUNT = re.compile(r"^(-?)¥?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
+TOTAL_WORDS = ("合计", "总计", "小计", "total")
+
+
 def parse_amount(text: str) -> Decimal:
-    cleaned = text.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    amount = Decimal(cleaned)  # InvalidOperation for non-numbers
-    if not amount.is_finite():
+    """The amount of a cell; InvalidOperation for anything but a plainly written number."""
+    import unicodedata
+
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    match = AMOUNT.match(cleaned)
+    if not match:
         raise InvalidOperation
-    return amount
+    return Decimal(match.group(1) + match.group(2).replace(",", ""))  # "-5": 应大于零
+
+
+def _is_total(value: dict[str, str]) -> bool:
+    words = (value["day"] + value["item"]).replace(" ", "").lower()
+    return any(word in words for word in TOTAL_WORDS)
+
+
+def _trim(cells: list[str]) -> list[str]:
+    """Cells without the empty ones at the end of the line (what editors add or drop)."""
+    cells = list(cells)
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
 
 
 def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
@@ -168,11 +187,45 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
     rows: list[Row] = []
     problems: list[tuple[int, str, dict]] = []
     vouchers: dict[str, int] = {}
+    width = len(_trim(table[0]))
+    totals: list[tuple[int, str, Decimal]] = []  # (line, direction or "", amount)
     for line, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
+        used = len(_trim(cells))
+        if used > width:
+            # Never shift cells: an unquoted "1,200.00" splits a row into one cell too many.
+            problems.append(
+                (
+                    line,
+                    N_(
+                        "第 %(line)s 行：有 %(cells)s 个单元格，表头只有 %(width)s 列"
+                        "（金额中的逗号请写成 1200.00，或给金额加引号）"
+                    ),
+                    {"cells": used, "width": width},
+                )
+            )
+            continue
         cells = cells + [""] * (len(header) - len(cells))
         value = {key: cells[index].strip() for key, index in positions.items()}
+        if _is_total(value):
+            try:
+                totals.append(
+                    (
+                        line,
+                        DIRECTIONS.get(value["direction"].lower(), ""),
+                        parse_amount(value["amount"]),
+                    )
+                )
+            except InvalidOperation:
+                problems.append(
+                    (
+                        line,
+                        N_("第 %(line)s 行：合计金额“%(value)s”不是数字"),
+                        {"value": value["amount"]},
+                    )
+                )
+            continue
         try:
             day = dt.date.fromisoformat(value["day"].replace("/", "-")[:10])
         except ValueError:
@@ -244,11 +297,38 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
                 voucher[:64],
             )
         )
+    problems.extend(_check_totals(totals, rows))
     if problems:
-        raise ImportProblems(problems)
+        raise ImportProblems(sorted(problems, key=lambda problem: problem[0]))
     if not rows:
         raise ValidationError(N_("文件中没有数据行"))
     return rows
+
+
+def _check_totals(
+    totals: list[tuple[int, str, Decimal]], rows: list[Row]
+) -> list[tuple[int, str, dict]]:
+    """A 合计 row is not an entry: it must equal the sum it stands for (收入 or 支出 rows, or,
+    with no direction, every amount or income less expense)."""
+    income = sum((row.amount for row in rows if row.direction == "income"), Decimal("0"))
+    expense = sum((row.amount for row in rows if row.direction == "expense"), Decimal("0"))
+    problems = []
+    for line, direction, amount in totals:
+        if direction == "income":
+            expected = [income]
+        elif direction == "expense":
+            expected = [expense]
+        else:
+            expected = [income + expense, income - expense]
+        if amount not in expected:
+            problems.append(
+                (
+                    line,
+                    N_("第 %(line)s 行：合计 %(value)s 与明细之和 %(sum)s 不符"),
+                    {"value": f"{amount:.2f}", "sum": f"{expected[0]:.2f}"},
+                )
+            )
+    return problems
 
 
 def import_month(

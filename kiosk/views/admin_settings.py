@@ -17,7 +17,7 @@ from playhouse.shortcuts import model_to_dict
 from .. import audit, calendar, clock
 from ..admin_forms import validate_hall, validate_service, validate_staff
 from ..db import write_transaction
-from ..errors import N_, ValidationError
+from ..errors import N_, LineProblems, ValidationError
 from ..htmx import render
 from ..lineup import renumber_window
 from ..models import (
@@ -379,13 +379,9 @@ def staff_save(staff_id: int | None = None):
 # --- working-day calendar ---------------------------------------------------------------------
 
 
-@bp.get("/calendar")
-def calendar_page():
+def _calendar_page(year: int | None = None, *, error: str = "", message: str = "", problems=()):
     hall = current_hall()
-    try:
-        year = int(request.args.get("year", clock.local_date(clock.utcnow(), hall.timezone).year))
-    except ValueError:
-        year = clock.local_date(clock.utcnow(), hall.timezone).year
+    year = year or clock.local_date(clock.utcnow(), hall.timezone).year
     days = (
         CalendarDay.select()
         .where(
@@ -396,9 +392,16 @@ def calendar_page():
         .order_by(CalendarDay.day)
     )
     return _page(
-        "calendar",
-        year=year,
-        days=days,
+        "calendar", year=year, days=days, error=error, message=message, problems=list(problems)
+    )
+
+
+@bp.get("/calendar")
+def calendar_page():
+    year = request.args.get("year", "")
+    known = year.isascii() and year.isdigit() and 1900 < int(year) < 2200
+    return _calendar_page(
+        int(year) if known else None,
         error=request.args.get("error", ""),
         message=request.args.get("message", ""),
     )
@@ -409,20 +412,19 @@ def calendar_import():
     hall = current_hall()
     upload = request.files.get("file")
     text = request.form.get("csv", "")
-    if upload is not None and upload.filename:
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return redirect(
-                url_for("admin.calendar_page", error=gettext("文件应为 UTF-8 编码的 CSV")), 303
-            )
     try:
+        if upload is not None and upload.filename:
+            text = calendar.decode_csv(upload.read())  # UTF-8 or GB18030 (Excel in China)
         rows = calendar.parse_csv(text)  # checked before the write lock is taken
         with write_transaction():
             count = calendar.import_csv(hall, rows)
             _audit("calendar_import", "calendar", count, after=text[:2000])
+    except LineProblems as failure:  # every bad line named, nothing imported
+        return _calendar_page(
+            error=error_message(failure), problems=failure.translated_lines(gettext)
+        )
     except ValidationError as failure:
-        return redirect(url_for("admin.calendar_page", error=error_message(failure)), 303)
+        return _calendar_page(error=error_message(failure))
     return redirect(
         url_for("admin.calendar_page", message=gettext("已导入 %(count)s 天", count=count)), 303
     )

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk import calendar
 from kiosk.db import db
-from kiosk.errors import ValidationError
+from kiosk.errors import LineProblems, ValidationError
 from kiosk.migrations import MIGRATIONS, current_version, migrate_database
 from kiosk.models import CalendarDay, SchemaVersion
 
@@ -38,11 +38,14 @@ def test_spring_festival_2026(hall):
 def test_import_is_all_or_nothing_with_line_numbers(hall):
     before = CalendarDay.select().count()
     bad = "date,kind,name\n2027-01-01,holiday,元旦\n2027-13-01,holiday,坏日期\n"
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(LineProblems) as error:
         calendar.import_csv(hall, bad)
-    assert error.value.params == {"line": 3, "value": "2027-13-01"}
-    with pytest.raises(ValidationError, match="第 1 行"):
+    assert [(line, params) for line, _message, params in error.value.problems] == [
+        (3, {"value": "2027-13-01"})
+    ]
+    with pytest.raises(LineProblems) as error:
         calendar.import_csv(hall, "2027-01-01,假期\n")
+    assert error.value.problems[0][0] == 1
     assert CalendarDay.select().count() == before
     assert calendar.import_csv(hall, "\ufeff2027-01-01,休,元旦\n2027-01-04,班\n") == 2
     assert not calendar.is_working_day(hall, dt.date(2027, 1, 1))

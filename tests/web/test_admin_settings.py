@@ -209,7 +209,8 @@ def test_calendar_import_is_all_or_nothing(client):
         follow_redirects=True,
     )
     soup = BeautifulSoup(response.data, "html.parser")
-    assert "第 2 行" in soup.select_one("#calendar-error").get_text()
+    assert "1 处错误" in soup.select_one("#calendar-error").get_text()
+    assert "第 2 行" in soup.select_one("#calendar-problems").get_text()
     assert CalendarDay.select().count() == before
     response = client.post(
         "/admin/calendar/import",
@@ -279,7 +280,7 @@ def test_guide_texts_with_ampersand_and_angle_brackets_read_as_typed(client):
 
 def test_migration_unescapes_guide_texts_stored_escaped(client):
     from kiosk.db import connection, db
-    from kiosk.migrations import _unescape_guide_texts
+    from kiosk.migrations import _migration_7_unescape_guide_texts as _unescape_guide_texts
 
     with connection():
         service = Service.get(Service.code == "household_registration")
