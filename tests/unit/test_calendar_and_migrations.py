@@ -8,7 +8,7 @@ import pytest
 
 from kiosk import calendar
 from kiosk.db import db
-from kiosk.errors import LineProblems, ValidationError
+from kiosk.errors import LineProblems
 from kiosk.migrations import MIGRATIONS, current_version, migrate_database
 from kiosk.models import CalendarDay, SchemaVersion
 
