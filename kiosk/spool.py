@@ -61,6 +61,7 @@ IDLE_CHECK_SECONDS = 30.0  # an idle printer's status is refreshed this often, f
 LEASE_SECONDS = 120.0  # longer than any send can take (a long notice on a slow printer)
 INTERRUPTED = "上次打印被中断，已重新打印"
 EXPIRED = "打印机故障时间过长，号票已过期未打印"
+REPRINT_MARK = "【补打】上次打印被中断；如已有同号号票，请交回一张"
 
 _wakeups: dict[int, threading.Event] = {}
 
@@ -224,7 +225,10 @@ def process_next(
         _hold(job, "打印机设置有误", now, max_backoff, was="pending")
         return "misconfigured"
     try:
-        data = render(Document.from_json(job.document), config)
+        document = Document.from_json(job.document)
+        if job.last_error == INTERRUPTED:  # it may have come out once already: say so on paper
+            document.mark_reprint(REPRINT_MARK)
+        data = render(document, config)
     except DocumentError as error:
         _fail(job, f"无法打印：{error}")
         return "failed"

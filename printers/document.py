@@ -94,6 +94,12 @@ class Document:
         self.blocks.append(Block("feed", size=lines))
         return self
 
+    def mark_reprint(self, text: str) -> Document:
+        """Put a bold line at the very top (a slip printed again after an interruption says so,
+        so nobody holds two identical tickets without knowing)."""
+        self.blocks.insert(0, Block("text", text, align="center", bold=True))
+        return self
+
     def cut(self) -> Document:
         self.blocks.append(Block("cut"))
         return self

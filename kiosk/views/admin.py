@@ -22,7 +22,7 @@ from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
 from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
-from ..spool import cancel, enqueue, reprint
+from ..spool import INTERRUPTED, cancel, enqueue, reprint
 from ..web import current_hall, current_staff, error_message, read_only_for, require_roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -63,8 +63,30 @@ def printer_rows(hall) -> list[dict]:
         .group_by(PrintJob.printer)
         .tuples()
     )
+    # Slips printed again after an interruption (补打) and ticket slips that expired.
+    reprinted = dict(
+        PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
+        .where(
+            (PrintJob.hall == hall)
+            & (PrintJob.status == "printed")
+            & (PrintJob.last_error == INTERRUPTED)
+        )
+        .group_by(PrintJob.printer)
+        .tuples()
+    )
+    expired = dict(
+        PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
+        .where((PrintJob.hall == hall) & (PrintJob.status == "expired"))
+        .group_by(PrintJob.printer)
+        .tuples()
+    )
     return [
-        {"printer": printer, "pending": pending.get(printer.id, 0)}
+        {
+            "printer": printer,
+            "pending": pending.get(printer.id, 0),
+            "reprinted": reprinted.get(printer.id, 0),
+            "expired": expired.get(printer.id, 0),
+        }
         for printer in Printer.select().where(Printer.hall == hall).order_by(Printer.name)
     ]
 

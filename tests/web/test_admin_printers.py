@@ -139,3 +139,18 @@ def test_file_printer_writes_only_inside_the_print_files_folder(app, client, tmp
         assert spool.process_next(good.id) == "printed"
     assert (folder / "receipts.bin").stat().st_size > 0
     assert secret.read_text() == "keep-me"
+
+
+def test_reprinted_and_expired_slips_are_counted(client):
+    from kiosk.spool import INTERRUPTED
+
+    signed_in(client, "admin")
+    printer = Printer.get(Printer.role == "kiosk")
+    for status, error in (("printed", INTERRUPTED), ("printed", ""), ("expired", "")):
+        PrintJob.create(
+            hall=printer.hall, printer=printer, document="{}", status=status, last_error=error
+        )
+    soup = BeautifulSoup(client.get("/admin/printers").data, "html.parser")
+    row = soup.select_one(f'tr[data-printer="{printer.name}"]')
+    assert row.select_one(".reprinted").get_text() == "1"
+    assert row.select_one(".expired").get_text() == "1"
