@@ -1,0 +1,145 @@
+"""Fuzzing every route and method in the url_map with hostile values (hypothesis), signed in as
+each role with a valid CSRF token: no answer is a server error, and a request that is refused
+(4xx) changes nothing in the database (a full dump is compared before and after).
+
+Values are those that broke servers before: integers past SQLite's and PostgreSQL's range,
+Unicode digits that pass str.isdigit() ("²", "٣"), negative and zero years, NUL and other
+control characters, very long text, and ordinary junk.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import staff_password
+
+from kiosk.db import db
+
+SKIP = {"static", "auth.logout", "setup.setup_form", "setup.setup_save", "admin.cases_purge"}
+FIELDS = [
+    "service_id", "priority", "ticket_id", "version", "number", "check", "to_service",
+    "to_window", "days", "resident_name", "resident_phone", "subject", "year", "day", "month",
+    "grade", "window_id", "suggestion", "name", "code", "prefix", "username", "password",
+    "display_name", "role", "active", "position", "daily_cap", "time_limit_days", "title",
+    "body", "category", "valid_from", "valid_until", "attendees", "representatives", "votes_for",
+    "csv", "kind", "host", "port", "dot_width", "mode", "opens_at", "closes_at", "direction",
+]  # fmt: skip
+HOSTILE = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(
+        [
+            "²",
+            "٣",
+            "１２",
+            "-1",
+            "0",
+            "99999999999999999999",
+            "1e309",
+            "NaN",
+            "2026-02-30",
+            "10000-01-01",
+            "\x00",
+            "a\x00b",
+            "\x1b[2J",
+            "<script>",
+            "' OR 1=1 --",
+            "",
+            " ",
+        ]
+    ),  # fmt: skip
+    st.text(max_size=40),
+    st.text(min_size=300, max_size=600),
+)
+PATH_INT = st.one_of(
+    st.integers(min_value=0, max_value=20),
+    st.sampled_from([2**31, 2**63, 10**30]),
+)
+ROLES = {"anonymous": None, "staff": "wang", "admin": "admin", "supervisor": "supervisor"}
+
+
+def dump() -> str:
+    db.connect(reuse_if_open=True)
+    return "\n".join(db.connection().iterdump())
+
+
+def csrf(client, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).data.decode())
+    return found.group(1)
+
+
+@pytest.fixture
+def clients(app):
+    made = {}
+    for role, username in ROLES.items():
+        client = app.test_client()
+        if username:
+            client.post(
+                "/login",
+                data={
+                    "csrf_token": csrf(client, "/login"),
+                    "username": username,
+                    "password": staff_password(username),
+                },
+            )
+        if role == "staff":
+            client.post("/staff/windows/1/duty", data={"csrf_token": csrf(client, "/staff")})
+        made[role] = (client, csrf(client, "/login" if username is None else "/rate"))
+    return made
+
+
+@pytest.fixture
+def routes(app):
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule, method))
+    return sorted(found, key=lambda item: (item[0].rule, item[1]))
+
+
+def build_path(rule, draw) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = type(rule._converters[name]).__name__
+        if converter == "IntegerConverter":
+            values[name] = draw(PATH_INT)
+        else:
+            values[name] = draw(st.one_of(st.text(min_size=1, max_size=30), st.just("²")))
+    path = rule.rule
+    for name, value in values.items():
+        path = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(value).replace("/", "%2F"), path)
+    return path
+
+
+@settings(
+    max_examples=1500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(data=st.data())
+def test_no_route_answers_500_and_refusals_change_nothing(clients, routes, data):
+    rule, method = data.draw(st.sampled_from(routes))
+    role = data.draw(st.sampled_from(sorted(ROLES)))
+    client, token = clients[role]
+    path = build_path(rule, data.draw)
+    form = {
+        name: data.draw(HOSTILE)
+        for name in data.draw(st.lists(st.sampled_from(FIELDS), max_size=6, unique=True))
+    }
+    query = {
+        name: data.draw(HOSTILE) for name in data.draw(st.sets(st.sampled_from(FIELDS), max_size=2))
+    }
+    before = dump() if method == "POST" else None
+    if method == "POST":
+        form["csrf_token"] = token
+        response = client.post(path, data=form, query_string=query)
+    else:
+        response = client.get(path, query_string=query)
+    assert response.status_code < 500, (role, method, path, form, query, response.data[:300])
+    if method == "POST" and response.status_code >= 400:
+        assert dump() == before, (role, method, path, form, response.status_code)
