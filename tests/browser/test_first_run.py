@@ -97,6 +97,8 @@ def test_first_start_creates_the_hall_and_serves_a_ticket(empty_live_server, pag
     kiosk.locator("button.confirm-take").tap()
     kiosk.wait_for_selector("#ticket-number")
     assert kiosk.locator("#ticket-number").inner_text() == "B001"
+    kiosk.locator("#ticket-done").tap()  # 完成: the next resident's touch takes a new ticket
+    kiosk.wait_for_selector(".tile-take")
 
     # The admin calls it at window 2.
     admin.goto(base + "/staff")

@@ -156,7 +156,7 @@ def test_the_database_refuses_a_second_called_ticket_on_postgresql(pg_database):
 
 
 def test_migration_adds_the_index_to_an_older_database_unless_it_holds_duplicates(demo, caplog):
-    from kiosk.migrations import _one_called
+    from kiosk.migrations import _migration_8_one_called_per_window
     from kiosk.models import ONE_CALLED_PER_WINDOW
 
     def has_index() -> bool:
@@ -167,8 +167,8 @@ def test_migration_adds_the_index_to_an_older_database_unless_it_holds_duplicate
     waiting = list(Ticket.select().where(Ticket.status == "waiting").limit(2))
     for ticket in waiting:  # the state the PostgreSQL race left behind
         Ticket.update(status="called", window=window).where(Ticket.id == ticket.id).execute()
-    _one_called(db)
+    _migration_8_one_called_per_window(db)
     assert not has_index() and "more than one called ticket" in caplog.text
     Ticket.update(status="completed").where(Ticket.id == waiting[0].id).execute()
-    _one_called(db)
+    _migration_8_one_called_per_window(db)
     assert has_index()

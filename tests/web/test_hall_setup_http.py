@@ -178,6 +178,8 @@ def test_ticket_qr_ignores_the_host_header(client):
 
     with client.application.app_context():
         forget_hall_cache()
+    # 完成 (the same browser, so the same Host): the next resident's ticket is a new one.
+    client.get(response.headers["Location"] + "/done", headers={"Host": "evil.example"})
     client.post(
         "/tickets",
         data={"csrf_token": token, "service_id": 1, "priority": ""},
