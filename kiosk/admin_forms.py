@@ -9,6 +9,7 @@ import re
 
 from .errors import N_, ValidationError
 from .limits import check_text
+from .models import Staff
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "cups", "win32raw")
 DOT_WIDTHS = (384, 512, 576)
@@ -255,7 +256,7 @@ def validate_staff(form, *, new: bool) -> dict:
     if not USERNAME.match(username):
         raise ValidationError(N_("用户名为 2 到 32 位小写字母、数字，以字母开头"), field="username")
     role = form.get("role", "")
-    if role not in ("admin", "staff", "supervisor"):
+    if role not in Staff.ROLES:
         raise ValidationError(N_("请选择角色"), field="role")
     phone = str(form.get("phone", "")).strip()
     if phone and not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", phone):

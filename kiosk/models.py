@@ -168,7 +168,7 @@ class RequiredMaterial(BaseModel):
 
 
 class Staff(BaseModel):
-    ROLES = ("admin", "staff", "supervisor")
+    ROLES = ("admin", "staff", "supervisor", "overseer")  # overseer: the central overview
 
     hall = ForeignKeyField(Hall, backref="staff", on_delete="CASCADE")
     username = CharField(max_length=64)

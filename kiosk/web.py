@@ -23,7 +23,7 @@ from .htmx import is_htmx
 from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters
 from .models import Hall, Staff
 
-PRIVATE_BLUEPRINTS = frozenset({"admin", "staff", "auth", "setup"})
+PRIVATE_BLUEPRINTS = frozenset({"admin", "staff", "auth", "setup", "overview"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRFToken"

@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         display,
         kiosk,
         kiosk_ratings,
+        overview,
         public,
         setup,
         staff,
@@ -28,5 +29,5 @@ def register_blueprints(app: Flask) -> None:
     # admin_settings, admin_audit, admin_cases and disclosure add their routes to the
     # admin and kiosk blueprints on import.
 
-    for module in (kiosk, public, display, staff, admin, auth, setup):
+    for module in (kiosk, public, display, staff, admin, auth, setup, overview):
         app.register_blueprint(module.bp)

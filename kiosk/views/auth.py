@@ -14,7 +14,12 @@ from ..web import clear_session, current_hall, current_staff, error_message, sta
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {"admin": "admin.home", "supervisor": "admin.home", "staff": "staff.home"}
+HOME_BY_ROLE = {
+    "admin": "admin.home",
+    "supervisor": "admin.home",
+    "staff": "staff.home",
+    "overseer": "overview.home",
+}
 
 
 def _safe_next(target: str | None) -> str | None:
