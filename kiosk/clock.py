@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
+# Soak runs only (scripts/soak.py): shift this process's clock so the hall's local midnight
+# falls while it runs. Never set on a hall PC.
+OFFSET = dt.timedelta(seconds=float(os.environ.get("HALL_CLOCK_OFFSET_SECONDS") or 0))
 
 
 @lru_cache(maxsize=16)
@@ -16,7 +20,7 @@ def zone(name: str = DEFAULT_ZONE) -> ZoneInfo:
 
 def utcnow() -> dt.datetime:
     """Naive UTC, the form stored in the database."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None) + OFFSET
 
 
 def to_local(moment: dt.datetime, zone_name: str = DEFAULT_ZONE) -> dt.datetime:

@@ -95,3 +95,36 @@ def test_a_slip_held_too_long_expires_instead_of_printing_later(hall):
     assert PrintJob.get_by_id(job.id).status == "expired"
     assert process_next(printer.id, now=issued + dt.timedelta(minutes=10, seconds=31)) == "printed"
     assert PrintJob.get_by_id(fresh_job.id).status == "printed"
+
+
+def test_daily_housekeeping_runs_once_a_local_day(hall):
+    printer = Printer.get(Printer.role == "kiosk")
+    now = dt.datetime(2026, 11, 24, 2, 0)
+    old = PrintJob.create(
+        hall=hall, printer=printer, document="{}", status="printed",
+        created_at=now - dt.timedelta(days=31),
+    )  # fmt: skip
+    stuck = PrintJob.create(
+        hall=hall, printer=printer, document="{}", status="pending",
+        created_at=now - dt.timedelta(days=31),
+    )  # fmt: skip
+    recent = PrintJob.create(
+        hall=hall, printer=printer, document="{}", status="printed",
+        created_at=now - dt.timedelta(days=2),
+    )  # fmt: skip
+    done: dict = {}
+    maintenance.run_once(done_days=done, now=now)
+    assert PrintJob.get_or_none(PrintJob.id == old.id) is None
+    assert PrintJob.get_or_none(PrintJob.id == stuck.id) is not None  # never printed: kept
+    assert PrintJob.get_or_none(PrintJob.id == recent.id) is not None
+    assert done == {hall.id: dt.date(2026, 11, 24)}
+    # Later the same day: no second run; after midnight: the next day's run.
+    again = PrintJob.create(
+        hall=hall, printer=printer, document="{}", status="printed",
+        created_at=now - dt.timedelta(days=40),
+    )  # fmt: skip
+    maintenance.run_once(done_days=done, now=now + dt.timedelta(hours=5))
+    assert PrintJob.get_or_none(PrintJob.id == again.id) is not None
+    maintenance.run_once(done_days=done, now=now + dt.timedelta(days=1))
+    assert PrintJob.get_or_none(PrintJob.id == again.id) is None
+    assert done == {hall.id: dt.date(2026, 11, 25)}
