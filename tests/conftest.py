@@ -3,7 +3,10 @@ behaviour), the demo hall with known passwords, the Flask app and its test clien
 
 PostgreSQL: tests marked `postgres` run against a fresh database created on the server named by
 TEST_DATABASE_URL (scripts/test.py installs and starts one); they fail, not skip, when CI=true
-and no server is configured.
+and no server is configured. With HALL_TEST_BACKEND=postgres (scripts/test.py's second pass)
+every test built on the `database` or `app` fixtures runs on a fresh PostgreSQL database
+instead; tests that need the SQLite file itself (they ask for `db_path`) or that make their own
+database are left to the SQLite pass.
 """
 
 from __future__ import annotations
@@ -30,10 +33,55 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "hall.sqlite3"
 
 
+BACKEND = os.environ.get("HALL_TEST_BACKEND", "sqlite")
+
+
+def pytest_collection_modifyitems(config, items):
+    if BACKEND != "postgres":
+        return
+    kept, dropped = [], []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        on_fixture = "database_url" in names and "db_path" not in names
+        if on_fixture and not item.get_closest_marker("sqlite_only"):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
 @pytest.fixture
-def database(db_path: Path):
-    """A migrated, empty SQLite file database, connected for the test thread."""
-    init_database(str(db_path))
+def database_url(request, tmp_path: Path):
+    """Where the test's hall lives: a SQLite file, or a fresh PostgreSQL database."""
+    if BACKEND != "postgres":
+        yield str(request.getfixturevalue("db_path"))
+        return
+    import psycopg2
+
+    base = postgres_admin_url()
+    if not base:
+        pytest.fail("HALL_TEST_BACKEND=postgres needs TEST_DATABASE_URL (scripts/test.py)")
+    name = "hall_suite_" + secrets.token_hex(4)
+    admin = psycopg2.connect(base)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        if not db.is_closed():
+            db.close()
+        db_obj = db.obj
+        if db_obj is not None and hasattr(db_obj, "close_all"):
+            db_obj.close_all()
+        admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def database(database_url: str):
+    """A migrated, empty database (SQLite file or PostgreSQL), connected for the test thread."""
+    init_database(database_url)
     migrate_database()
     db.connect(reuse_if_open=True)
     yield db
@@ -53,14 +101,14 @@ def hall(demo):
 
 
 @pytest.fixture
-def app(db_path: Path, tmp_path: Path):
+def app(database_url: str, tmp_path: Path):
     from kiosk import create_app
 
     application = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": str(db_path),
+            "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
         }

@@ -42,7 +42,10 @@ def test_an_intact_chain_verifies(hall, entries, db_path):
 
 
 def test_an_edited_entry_breaks_the_chain_there(hall, entries, db_path):
-    db.execute_sql("UPDATE audit_entry SET after = ? WHERE id = ?", ('{"n": 99}', entries[2].id))
+    mark = db.param  # "?" on SQLite, "%s" on PostgreSQL
+    db.execute_sql(
+        f"UPDATE audit_entry SET after = {mark} WHERE id = {mark}", ('{"n": 99}', entries[2].id)
+    )
     check = audit.verify_chain(hall)
     assert (check.ok, check.broken_at, check.reason) == (
         False,

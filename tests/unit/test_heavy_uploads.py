@@ -167,6 +167,7 @@ def test_a_full_import_holds_the_write_lock_briefly(hall, monkeypatch):
 
 def test_calendar_imports_are_bounded_and_checked_before_writing(hall):
     from kiosk import calendar
+    from kiosk.errors import LineProblems
     from kiosk.models import CalendarDay
 
     before = CalendarDay.select().count()
@@ -174,6 +175,8 @@ def test_calendar_imports_are_bounded_and_checked_before_writing(hall):
     many = "".join(f"{start + dt.timedelta(days=n)},休,假\n" for n in range(5000))
     with pytest.raises(ValidationError, match="行数过多"):
         calendar.parse_csv(many)
-    with pytest.raises(ValidationError, match="名称过长"):
+    with pytest.raises(LineProblems) as caught:
         calendar.parse_csv("2026-10-01,休," + "长" * 300 + "\n")
+    [(line, message, _params)] = caught.value.problems
+    assert line == 1 and "名称过长" in message
     assert CalendarDay.select().count() == before

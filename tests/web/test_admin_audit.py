@@ -38,7 +38,9 @@ def test_supervisor_reads_the_trail_and_sees_tampering(app, client):
 
     db.connect(reuse_if_open=True)
     first = AuditEntry.select().order_by(AuditEntry.id).first()
-    db.execute_sql("UPDATE audit_entry SET actor_name = 'someone else' WHERE id = ?", (first.id,))
+    db.execute_sql(
+        f"UPDATE audit_entry SET actor_name = 'someone else' WHERE id = {db.param}", (first.id,)
+    )
     page = BeautifulSoup(client.get("/admin/audit").data, "html.parser")
     status = page.select_one("#audit-status").get_text()
     assert f"第 {first.id} 条" in status and "entry content changed" in status
