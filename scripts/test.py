@@ -2,11 +2,13 @@
 """Run the whole test suite on a fresh machine: installs the test requirements into .venv, the
 Debian packages the tests need (chromium, CJK fonts, espeak-ng, sox, PostgreSQL) when missing,
 the emupos printer emulator in its own Python 3.13 environment, starts a throwaway PostgreSQL
-server on loopback, runs ruff and pytest, and stops what it started.
+server on loopback, runs ruff (lint and format check) and pytest, then pytest again with
+HALL_TEST_BACKEND=postgres (every test on the database/app fixtures on a fresh PostgreSQL
+database), and stops what it started.
 
     python3 scripts/test.py [pytest arguments…]
 
-pytest's "no tests collected" (exit 5) counts as a failure.
+pytest's "no tests collected" (exit 5) counts as a failure (in the first, SQLite pass).
 """
 
 from __future__ import annotations
@@ -137,10 +139,21 @@ def main() -> int:
     if ruff != 0:
         print("ruff found problems (see above).")
         return ruff
+    formatted = subprocess.call([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=ROOT)
+    if formatted != 0:
+        print("ruff format found files to format (run: .venv/bin/ruff format .).")
+        return formatted
     code = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], cwd=ROOT)
     if code == 5:
         print("pytest collected no tests: that is a failure here.")
         code = 1
+    if url and code == 0:
+        # The same suite again on PostgreSQL: every test built on the database/app fixtures
+        # gets a fresh PostgreSQL database (tests of the SQLite file itself ran above).
+        print("Second pass: the suite on PostgreSQL (HALL_TEST_BACKEND=postgres)", flush=True)
+        env = dict(os.environ, HALL_TEST_BACKEND="postgres")
+        second = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], cwd=ROOT, env=env)
+        code = 0 if second == 5 else second  # 5: only SQLite-file tests were asked for
     print(f"scripts/test.py finished in {time.perf_counter() - started:.0f} s with exit {code}")
     return code
 
