@@ -10,14 +10,18 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app only: the domain layer runs without it
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from flask import Flask
+
     from . import web
     from .config import instance_config, lan_base_url, secret_key
     from .db import default_database_url, init_database

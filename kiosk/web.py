@@ -9,7 +9,6 @@ import hmac
 import secrets
 import time
 from collections.abc import Iterable
-from functools import wraps
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, format_datetime, gettext
@@ -189,16 +188,6 @@ def localized_name(thing) -> str:
     """A service's (or hall's) name in the page's language: `name_en` in English when set."""
     english = getattr(thing, "name_en", "")
     return english if english and select_locale() == "en" else thing.name
-
-
-def no_cache(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        response = current_app.make_response(view(*args, **kwargs))
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-    return wrapper
 
 
 def init_app(app: Flask) -> None:
