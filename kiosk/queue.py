@@ -215,6 +215,18 @@ def _close_stale_call(window: Window, hall: Hall, today: dt.date, now: dt.dateti
         close_past_days(hall, now=now)
 
 
+def _free_window(window_id: int, today: dt.date) -> Window:
+    """Inside the write transaction: the window row, locked (FOR UPDATE on PostgreSQL), refused
+    when it is paused or still serving someone."""
+    window = _lock_window(window_id)
+    if window.paused:
+        raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
+    serving = current_ticket(window, today)
+    if serving is not None:
+        raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
+    return window
+
+
 def _lock_window(window_id: int) -> Window:
     """Read the window row inside the current transaction, locked FOR UPDATE on PostgreSQL."""
     query = Window.select().where(Window.id == window_id)
@@ -243,12 +255,7 @@ def call_next(
         # Fresh paused flag and streak inside the lock. On PostgreSQL the window row itself is
         # the lock: two consoles (or two sessions) calling at one window queue here, so the
         # second sees the first one's called ticket and refuses (SQLite: BEGIN IMMEDIATE).
-        window = _lock_window(window.id)
-        if window.paused:
-            raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
-        serving = current_ticket(window, today)
-        if serving is not None:
-            raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
+        window = _free_window(window.id, today)
         candidates = _candidates(window, today, None)
         if not candidates:
             return None
@@ -297,12 +304,7 @@ def call_ticket(
     today = clock.local_date(now, hall.timezone)
     _close_stale_call(window, hall, today, now)
     with write_transaction():
-        window = _lock_window(window.id)
-        if window.paused:
-            raise QueueError(N_("%(window)s号窗口已暂停服务，请先恢复"), window=window.number)
-        serving = current_ticket(window, today)
-        if serving is not None:
-            raise QueueError(N_("请先办结或过号当前号码 %(number)s"), number=serving.display_number)
+        window = _free_window(window.id, today)
         ticket = Ticket.get_by_id(ticket.id)
         if ticket.hall_id != hall.id or ticket.local_date != today or ticket.status != "waiting":
             raise QueueError(N_("号码 %(number)s 不在等候中"), number=ticket.display_number)
@@ -324,6 +326,8 @@ def call_ticket(
             staff=staff,
             first_staff=fn.COALESCE(Ticket.first_staff, staff.id if staff else None),
         )
+        streak = window.priority_streak + 1 if ticket.priority else 0
+        Window.update(priority_streak=streak).where(Window.id == window.id).execute()
         _event(ticket, "called", hall=hall, now=now, window=window, staff=staff, detail="chosen")
     return ticket
 
