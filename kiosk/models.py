@@ -284,6 +284,12 @@ class Ticket(BaseModel):
             (("hall", "issued_service", "local_date", "sequence"), True),
             (("hall", "local_date", "status"), False),
             (("status", "service", "queue_at"), False),
+            # Request paths (migration 10): the kiosk rate limit, a service's recent handling
+            # times, the ticket at a window, past days' open tickets.
+            (("hall", "kiosk", "issued_at"), False),
+            (("service", "status", "completed_at"), False),
+            (("window", "status", "local_date"), False),
+            (("hall", "status", "local_date"), False),
         )
 
 
@@ -313,7 +319,11 @@ class QueueEvent(BaseModel):
     detail = CharField(default="")
 
     class Meta:
-        indexes = ((("hall", "id"), False), (("ticket", "kind"), False))
+        indexes = (
+            (("hall", "id"), False),
+            (("ticket", "kind"), False),
+            (("hall", "at"), False),  # today's calls for the board (migration 10)
+        )
 
 
 class CalendarDay(BaseModel):
@@ -493,7 +503,12 @@ class PrintJob(BaseModel):
     source_id = IntegerField(null=True)
 
     class Meta:
-        indexes = ((("printer", "status", "id"), False),)
+        indexes = (
+            (("printer", "status", "id"), False),
+            # The ticket screen's print state, and the printers page's counts (migration 10).
+            (("source_kind", "source_id", "id"), False),
+            (("hall", "status"), False),
+        )
 
 
 class AuditEntry(BaseModel):

@@ -583,6 +583,11 @@ def recent_calls(hall: Hall, limit: int = 8, today: dt.date | None = None) -> li
         .join(Window, JOIN.LEFT_OUTER, on=(QueueEvent.window == Window.id))
         .where(
             (QueueEvent.hall == hall)
+            # Bounded to today's events (index hall, at): a quiet morning does not walk a year.
+            & (
+                QueueEvent.at
+                >= clock.from_local(dt.datetime.combine(today, dt.time()), hall.timezone)
+            )
             & QueueEvent.kind.in_(("called", "recalled"))
             & (Ticket.local_date == today)
         )

@@ -1,0 +1,121 @@
+"""Every query a request path sends uses an index that matches it: the statements of the hot
+functions (issuing, calling, the residents' figures, the board, the print state, the day
+change) are recorded on a seeded SQLite database and run through EXPLAIN QUERY PLAN; a full
+scan of the ticket, queue-event, print-job or audit tables fails, and so does a temporary
+B-tree sorting them, unless the index search already bounds the rows to one local day (the
+calling order's CASE expressions cannot come from an index, but they sort one day's waiting
+tickets, not a year's). This is what keeps a year of a busy hall as fast as day one (no timing
+is asserted here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from kiosk import board, queue, queue_outlook, tickets
+from kiosk.db import db
+from kiosk.models import Hall, PrintJob, Service, Staff, Ticket, Window
+from kiosk.printing import print_ticket
+
+BIG_TABLES = ("ticket", "queue_event", "print_job", "audit_entry")
+FULL_SCAN = re.compile(r"^SCAN (?:TABLE )?(" + "|".join(BIG_TABLES) + r")\b")
+SORT = re.compile(r"USE TEMP B-TREE FOR (?:ORDER BY|RIGHT PART OF ORDER BY)")
+NOW = dt.datetime(2026, 11, 24, 2, 0)  # 10:00 in Shanghai, a Tuesday
+
+
+@pytest.fixture
+def seeded(hall):
+    """Three days of traffic: tickets of every service, calls, completions, print jobs."""
+    windows = list(Window.select().order_by(Window.number))
+    clerk = Staff.get(Staff.username == "wang")
+    for window in windows:
+        Window.update(on_duty=clerk, on_duty_since=NOW).where(Window.id == window.id).execute()
+    services = list(Service.select())
+    for day in (2, 1, 0):
+        start = NOW - dt.timedelta(days=day)
+        for minute in range(60):
+            ticket = queue.issue_ticket(
+                hall,
+                services[minute % len(services)],
+                kiosk=f"kiosk-{minute % 3}",
+                now=start + dt.timedelta(minutes=minute),
+            )
+            print_ticket(ticket, "http://hall/t/x")
+        for window in windows:
+            for step in range(4):
+                moment = start + dt.timedelta(minutes=70 + step * 3)
+                called = queue.call_next(window, clerk, now=moment)
+                if called is not None and step < 3:
+                    queue.complete(called, window, clerk, now=moment + dt.timedelta(minutes=2))
+    db.execute_sql("ANALYZE")  # plans as on a database that has been running
+    return Hall.get_by_id(hall.id)
+
+
+def record(statements: list, function, *args, **kwargs):
+    database = db.obj
+    original = database.execute_sql
+
+    def spy(sql, params=None, *rest, **more):
+        if sql.lstrip().upper().startswith("SELECT"):
+            statements.append((sql, params))
+        return original(sql, params, *rest, **more)
+
+    database.execute_sql = spy
+    try:
+        return function(*args, **kwargs)
+    finally:
+        database.execute_sql = original
+
+
+def bad_plans(statements) -> list[str]:
+    problems = []
+    for sql, params in statements:
+        if not any(f'"{table}"' in sql for table in BIG_TABLES):
+            continue
+        rows = db.execute_sql("EXPLAIN QUERY PLAN " + sql, params or ()).fetchall()
+        details = [row[-1] for row in rows]
+        one_day = any(d.startswith("SEARCH") and "local_date=?" in d for d in details)
+        for detail in details:
+            if FULL_SCAN.search(detail) or (SORT.search(detail) and not one_day):
+                problems.append(f"{detail}\n    in: {sql}")
+    return problems
+
+
+def test_hot_paths_use_matching_indexes(seeded):
+    hall = seeded
+    window = Window.get(Window.number == 1)
+    clerk = Staff.get(Staff.username == "wang")
+    now = NOW + dt.timedelta(hours=3)
+    waiting = (
+        Ticket.select()
+        .where((Ticket.status == "waiting") & (Ticket.local_date == now.date()))
+        .first()
+    )
+    statements: list = []
+    service = Service.get(Service.prefix == "A")
+    record(statements, queue.issue_ticket, hall, service, kiosk="kiosk-1", now=now)
+    record(statements, queue_outlook.outlook, waiting, now=now)
+    record(statements, queue_outlook.average_handling_seconds, service, now=now)
+    record(statements, board.board_state, hall)
+    record(statements, queue.recent_calls, hall, 8, now.date())
+    record(statements, queue.current_ticket, window, now.date())
+    record(statements, queue.missed_tickets, window, now=now)
+    record(statements, tickets.close_past_days, hall, now=now)
+    current = queue.current_ticket(window, now.date())
+    if current is not None:
+        queue.complete(current, window, clerk, now=now)
+    record(statements, queue.call_next, window, clerk, now=now)
+    record(
+        statements,
+        lambda: (
+            PrintJob.select()
+            .where((PrintJob.source_kind == "ticket") & (PrintJob.source_id == waiting.id))
+            .order_by(PrintJob.id.desc())
+            .first()
+        ),
+    )
+    assert len(statements) > 20
+    problems = bad_plans(statements)
+    assert problems == [], "\n".join(problems)
