@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 
 from peewee import (
+    BooleanField,
     CharField,
     Database,
     DateTimeField,
@@ -169,6 +170,19 @@ def _migration_10_hot_path_indexes(database: Database) -> None:
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({quoted})')
 
 
+def _migration_11_audit_verified_point(database: Database) -> None:
+    add_column_if_missing("audit_head", "verified_id", IntegerField(default=0))
+    add_column_if_missing("audit_head", "verified_hash", CharField(max_length=64, default=""))
+    add_column_if_missing("audit_head", "verified_entries", IntegerField(default=0))
+    add_column_if_missing("hall", "audit_started", BooleanField(default=False))
+    # Halls that already wrote entries have started their trail.
+    database.execute_sql(
+        "UPDATE hall SET audit_started = " + database.param
+        + " WHERE id IN (SELECT hall_id FROM audit_head)",
+        (True,),
+    )  # fmt: skip
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -200,6 +214,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         _migration_9_staff_session_version,
     ),
     (10, "indexes for the request paths", _migration_10_hot_path_indexes),
+    (11, "audit: verified point and the hall's trail started", _migration_11_audit_verified_point),
 ]
 
 

@@ -109,6 +109,9 @@ class Hall(BaseModel):
     # Settings staff change in 管理 (migration 3); IT settings live in kiosk/config.py.
     kiosk_idle_seconds = SmallIntegerField(default=60)  # kiosk returns home after this
     public_base_url = CharField(default="")  # "http://192.168.1.10:8000": the QR codes' address
+    # Set with the hall's first audit entry (migration 11): an audit trail emptied later, head
+    # and all, is reported as emptied instead of verifying as "0 entries, OK".
+    audit_started = BooleanField(default=False)
     # A ticket slip held by a printer fault for longer than this is not printed when the fault
     # clears (the resident has long gone; someone else would take it): it is marked expired.
     print_hold_expiry_minutes = SmallIntegerField(default=10)
@@ -534,6 +537,11 @@ class AuditHead(BaseModel):
     hall = ForeignKeyField(Hall, unique=True, on_delete="CASCADE")
     entries = IntegerField(default=0)
     last_hash = CharField(max_length=64, default="")
+    # The point up to which the chain was last verified (migration 11): page views check only
+    # the entries after it; the full walk stays in scripts/audit_verify.py and behind a button.
+    verified_id = IntegerField(default=0)
+    verified_hash = CharField(max_length=64, default="")
+    verified_entries = IntegerField(default=0)
 
 
 ALL_MODELS = [

@@ -75,3 +75,26 @@ def test_cutting_off_the_last_entries_is_detected(hall, entries, db_path):
 def test_the_cli_refuses_a_missing_database(tmp_path):
     result = run_verify(tmp_path / "nope.sqlite3")
     assert result.returncode == 2 and "no database" in result.stderr
+
+
+def test_page_views_hash_only_new_entries_and_an_emptied_trail_is_reported(hall, monkeypatch):
+    from kiosk.models import AuditHead
+
+    for n in range(30):
+        audit.record(hall, None, "test", "n", n)
+    assert audit.verify_chain(hall).ok  # the full walk sets the verified point
+    hashed = []
+    original = audit.entry_digest
+    monkeypatch.setattr(audit, "entry_digest", lambda e: hashed.append(e.id) or original(e))
+    for n in range(3):
+        audit.record(hall, None, "test", "more", n)
+    hashed.clear()
+    check = audit.verify_chain(hall, full=False)
+    assert check.ok and check.entries == 33
+    assert len(hashed) == 1 + 3  # the verified point, then the three new entries
+    # Everything deleted, the stored head too: not "0 entries, OK".
+    AuditEntry.delete().where(AuditEntry.hall == hall).execute()
+    AuditHead.delete().where(AuditHead.hall == hall).execute()
+    for full in (True, False):
+        check = audit.verify_chain(hall, full=full)
+        assert not check.ok and "emptied" in check.reason
