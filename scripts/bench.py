@@ -4,6 +4,7 @@ and prints a table of measured numbers. Speed is measured here, never asserted b
 
     python3 scripts/bench.py [--seconds 5] [--markdown]
     python3 scripts/bench.py --soak 30m      (a long run: RSS, files, threads, errors)
+    python3 scripts/bench.py --year          (every page on a year of a busy hall vs day one)
 
 Measures: cold start (process start → first page served), tickets issued per second with p50/p99
 latency over HTTP at 1, 8 and 32 concurrent clients (the kiosk's own form POST), call-next per
@@ -223,7 +224,14 @@ def main() -> int:
     parser.add_argument(
         "--soak", metavar="DURATION", help="instead: a soak run of simulated hall traffic (30m)"
     )
+    parser.add_argument(
+        "--year", action="store_true", help="instead: every page on a year of a busy hall"
+    )
     args = parser.parse_args()
+    if args.year:
+        from year import year
+
+        return year()
     if args.soak:
         from soak import parse_duration, soak
 

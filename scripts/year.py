@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""A year of a busy hall, and every screen timed on it beside day one.
+
+    python3 scripts/bench.py --year            (or: python3 scripts/year.py [days] [per day])
+
+Building: one working day of a busy hall is played with the project's own functions (tickets
+issued over the day at the kiosk with their slips, six staffed windows calling, recalling now
+and then, skipping, transferring and completing, an audit entry for every call, one case in
+ten); that day is then copied, shifted day by day, to fill the year (SQL INSERT … SELECT, ids
+kept apart), and the audit chain is re-hashed so it verifies. Seeded and reproducible; at the
+defaults (the working days of 365 calendar days, 1,900 tickets each) about 500,000 tickets
+with their events and print jobs, in a few minutes.
+
+Measuring: the real server (scripts/run.py) serves the demo database and then the year
+database; each page and action is requested 20 times and p50/p99 printed side by side with
+the ratio, and the server's RSS after. Nothing is asserted: the numbers are for the README.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _venv import ROOT, ensure_venv  # noqa: E402
+
+COPY_TABLES = ("ticket", "queue_event", "print_job", "audit_entry", "case")
+
+
+def play_one_day(day: dt.date, per_day: int) -> None:
+    """A busy working day at the demo hall, with the queue's own functions."""
+    from kiosk import audit, clock, queue
+    from kiosk.models import Case, Hall, PrintJob, Service, Staff, Window
+    from kiosk.printing import print_ticket
+
+    hall = Hall.get()
+    services = list(Service.select().order_by(Service.id))
+    windows = list(Window.select().order_by(Window.number))
+    clerks = {w.id: Staff.get(Staff.username == u) for w, u in zip(windows, CLERKS, strict=True)}
+    opens = clock.from_local(dt.datetime.combine(day, dt.time(8, 30)), hall.timezone)
+    rng = random.Random(day.toordinal())
+    step = dt.timedelta(seconds=8 * 3600 / per_day)
+    now = opens
+    for number in range(per_day):
+        now = opens + step * number
+        ticket = queue.issue_ticket(
+            hall,
+            services[rng.randrange(len(services))],
+            priority="elderly" if rng.random() < 0.08 else "",
+            kiosk=f"kiosk-{number % 2}",
+            now=now,
+        )
+        print_ticket(ticket, "http://192.168.1.10:8000/t/" + ticket.public_code)
+        if number % 4 == 3:  # the windows keep pace, each taking a resident in turn
+            for window in windows:
+                clerk = clerks[window.id]
+                current = queue.current_ticket(window, day)
+                if current is not None:
+                    roll = rng.random()
+                    if roll < 0.03:
+                        queue.skip(current, window, clerk, now=now)
+                    elif roll < 0.05:
+                        other = windows[1] if window.id == windows[0].id else windows[0]
+                        queue.transfer(current, window, clerk, to_window=other, now=now)
+                    else:
+                        queue.complete(current, window, clerk, now=now)
+                        if roll > 0.9:
+                            Case.create(
+                                hall=hall,
+                                number=f"SL{day:%Y%m%d}-{number:04d}-{window.number}",
+                                tracking_code=f"Y{day:%Y%m%d}{number:05d}{window.number}",
+                                ticket=current,
+                                service=current.service,
+                                subject="未办结事项",
+                                accepted_by=clerk,
+                                agent=clerk,
+                                time_limit_days=5,
+                                deadline=day + dt.timedelta(days=7),
+                                status="completed" if roll > 0.92 else "in_progress",
+                            )
+                called = queue.call_next(window, clerk, now=now)
+                if called is not None:
+                    audit.record(hall, clerk, "call", "ticket", called.display_number, now=now)
+    for window in windows:  # closing time: the last residents are served
+        current = queue.current_ticket(window, day)
+        if current is not None:
+            queue.complete(current, window, clerks[window.id], now=now)
+    PrintJob.update(status="printed", printed_at=now).execute()
+
+
+CLERKS = ["wang", "li", "zhang", "chen", "zhao", "sun"]
+
+
+def copy_day(database, base_day: dt.date, days: int, today: dt.date) -> None:
+    """Copy the played day to each of `days` days before `today` (weekends skipped)."""
+    from peewee import fn
+
+    from kiosk.models import AuditEntry, Case, PrintJob, QueueEvent, Ticket
+
+    # The played day's rows have ids 1..max; copy k gets ids + k * stride.
+    stride = {
+        model: (model.select(fn.MAX(model.id)).scalar() or 0) + 1
+        for model in (Ticket, QueueEvent, PrintJob, AuditEntry, Case)
+    }
+    targets = [
+        today - dt.timedelta(days=back)
+        for back in range(1, days + 1)
+        if (today - dt.timedelta(days=back)).weekday() < 5
+        and today - dt.timedelta(days=back) != base_day
+    ]
+    for index, target in enumerate(sorted(targets), start=1):
+        shift_days = (target - base_day).days
+        shift = f"'{shift_days:+d} days'"
+        off = {model: stride[model] * index for model in stride}
+        ticket_cols = [f.column_name for f in Ticket._meta.sorted_fields]
+        select = []
+        for col in ticket_cols:
+            if col == "id":
+                select.append(f"id + {off[Ticket]}")
+            elif col == "local_date":
+                select.append(f"date(local_date, {shift})")
+            elif col in ("issued_at", "queue_at", "called_at", "completed_at", "skipped_at"):
+                select.append(
+                    f"CASE WHEN {col} IS NULL THEN NULL ELSE datetime({col}, {shift}) END"
+                )
+            elif col == "public_code":
+                select.append(f"public_code || '{index:03d}'")
+            else:
+                select.append(col)
+        database.execute_sql(
+            f"INSERT INTO ticket ({', '.join(ticket_cols)}) SELECT {', '.join(select)} "
+            f"FROM ticket WHERE local_date = '{base_day}'"
+        )
+        database.execute_sql(
+            "INSERT INTO queue_event (id, hall_id, ticket_id, window_id, staff_id, kind, at, "
+            "from_service_id, to_service_id, to_window_id, from_staff_id, detail) "
+            f"SELECT id + {off[QueueEvent]}, hall_id, ticket_id + {off[Ticket]}, window_id, "
+            f"staff_id, kind, datetime(at, {shift}), from_service_id, to_service_id, to_window_id,"
+            f" from_staff_id, detail FROM queue_event WHERE id < {stride[QueueEvent]}"
+        )
+        job_cols = [f.column_name for f in PrintJob._meta.sorted_fields]
+        job_select = [
+            f"id + {off[PrintJob]}" if c == "id"
+            else f"source_id + {off[Ticket]}" if c == "source_id"
+            else f"datetime({c}, {shift})" if c in ("created_at", "next_attempt_at", "printed_at")
+            else c
+            for c in job_cols
+        ]  # fmt: skip
+        database.execute_sql(
+            f"INSERT INTO print_job ({', '.join(job_cols)}) SELECT {', '.join(job_select)} "
+            f"FROM print_job WHERE id < {stride[PrintJob]}"
+        )
+        if stride[AuditEntry] > 1:
+            cols = [f.column_name for f in AuditEntry._meta.sorted_fields]
+            sel = [
+                f"id + {off[AuditEntry]}" if c == "id"
+                else f"datetime(at, {shift})" if c == "at"
+                else c
+                for c in cols
+            ]  # fmt: skip
+            database.execute_sql(
+                f"INSERT INTO audit_entry ({', '.join(cols)}) SELECT {', '.join(sel)} "
+                f"FROM audit_entry WHERE id < {stride[AuditEntry]}"
+            )
+        if stride[Case] > 1:
+            cols = [f.column_name for f in Case._meta.sorted_fields]
+            sel = [
+                f"id + {off[Case]}" if c == "id"
+                else f"ticket_id + {off[Ticket]}" if c == "ticket_id"
+                else f"number || '-{index:03d}'" if c == "number"
+                else f"tracking_code || '{index:03d}'" if c == "tracking_code"
+                else f"date(deadline, {shift})" if c == "deadline"
+                else f"datetime({c}, {shift})" if c in ("accepted_at", "completed_at")
+                else c
+                for c in cols
+            ]  # fmt: skip
+            database.execute_sql(
+                f'INSERT INTO "case" ({", ".join(cols)}) SELECT {", ".join(sel)} '
+                f'FROM "case" WHERE id < {stride[Case]}'
+            )
+
+
+def rechain_audit() -> int:
+    """Re-hash the audit chain in id order (the copies changed times), head included."""
+    from kiosk.audit import GENESIS, entry_digest
+    from kiosk.db import db
+    from kiosk.models import AuditEntry, AuditHead, Hall
+
+    previous, count = GENESIS, 0
+    hall = Hall.get()
+    rows = []
+    for entry in AuditEntry.select().order_by(AuditEntry.id).iterator():
+        entry.prev_hash = previous
+        entry.entry_hash = entry_digest(entry)
+        previous = entry.entry_hash
+        rows.append((entry.prev_hash, entry.entry_hash, entry.id))
+        count += 1
+    mark = db.param
+    with db.atomic():
+        db.cursor().executemany(
+            f"UPDATE audit_entry SET prev_hash = {mark}, entry_hash = {mark} WHERE id = {mark}",
+            rows,
+        )
+    AuditHead.update(entries=count, last_hash=previous, verified_id=0).where(
+        AuditHead.hall == hall
+    ).execute()
+    return count
+
+
+def build_year(path: Path, days: int, per_day: int) -> dict:
+    from bench import prepare_database
+
+    from kiosk import clock
+    from kiosk.db import db
+    from kiosk.models import Printer, Ticket
+
+    prepare_database(path)
+    started = time.perf_counter()
+    with db.connection_context():
+        Printer.update(enabled=True, connection='{"kind": "file", "path": "year.bin"}').execute()
+        today = clock.local_date(clock.utcnow())
+        base_day = today - dt.timedelta(days=1)
+        while base_day.weekday() >= 5:
+            base_day -= dt.timedelta(days=1)
+        with db.atomic():
+            play_one_day(base_day, per_day)
+        played = time.perf_counter() - started
+        copy_day(db, base_day, days, today)
+        entries = rechain_audit()
+        Printer.update(enabled=False).execute()
+        db.execute_sql("ANALYZE")
+        tickets = Ticket.select().count()
+    size = path.stat().st_size / 1e6
+    return {"tickets": tickets, "audit": entries, "played_s": played,
+            "built_s": time.perf_counter() - started, "size_mb": size}  # fmt: skip
+
+
+def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, float]]:
+    from bench import Client, free_port, percentile, rss_mb, start_server
+
+    port = free_port()
+    server, _cold = start_server(db_path, port, 16)
+    results: dict[str, tuple[float, float]] = {}
+    try:
+        admin = Client(port)
+        admin.login("admin", passwords["admin"])
+        console = Client(port)
+        console.login("wang", passwords["wang"])
+        token = console.csrf("/login")
+        console.request("POST", "/staff/windows/1/duty", {"csrf_token": token})
+        kiosk = Client(port)
+        take = kiosk.csrf("/take/1")
+        status, headers, _ = kiosk.request(
+            "POST", "/tickets", {"csrf_token": take, "service_id": "1"}
+        )
+        code = headers.get("Location", "/x").rsplit("/", 1)[1]
+        kiosk.request("GET", f"/tickets/{code}/done")
+        htmx = {"HX-Request": "true"}
+        pages = [
+            ("GET /admin", admin, "/admin", None),
+            ("GET /admin/audit", admin, "/admin/audit", None),
+            ("GET /admin/cases", admin, "/admin/cases", None),
+            ("GET /admin/printers", admin, "/admin/printers", None),
+            ("ticket page", kiosk, f"/tickets/{code}", None),
+            ("its print state", kiosk, f"/tickets/{code}/print", htmx),
+            ("phone page", kiosk, f"/t/{code}", None),
+            ("board", kiosk, "/display", None),
+            ("board fragment", kiosk, "/display/board", htmx),
+            ("staff console", console, "/staff/console", None),
+            ("console poll", console, "/staff/console/panel", htmx),
+        ]
+        for label, client, path, headers in pages:
+            times = []
+            for _ in range(20):
+                began = time.perf_counter()
+                status, _h, _b = client.request("GET", path, headers=headers)
+                times.append(time.perf_counter() - began)
+                if status >= 400:
+                    label += f" (HTTP {status})"
+                    break
+            results[label] = (percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000)
+        times = []
+        for _ in range(20):
+            began = time.perf_counter()
+            _s, _h, body = console.request(
+                "POST", "/staff/console/call", {"csrf_token": token}, htmx
+            )
+            times.append(time.perf_counter() - began)
+            found = re.search(rb'name="ticket_id" value="(\d+)"><input type="hidden" '
+                              rb'name="version" value="(\d+)"', body)  # fmt: skip
+            if found:
+                console.request(
+                    "POST", "/staff/console/complete",
+                    {"csrf_token": token, "ticket_id": found.group(1).decode(),
+                     "version": found.group(2).decode()}, htmx,
+                )  # fmt: skip
+        results["call-next (console)"] = (
+            percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000
+        )  # fmt: skip
+        times = []
+        for _ in range(20):
+            began = time.perf_counter()
+            _s, headers, _b = kiosk.request(
+                "POST", "/tickets", {"csrf_token": take, "service_id": "2"}
+            )
+            times.append(time.perf_counter() - began)
+            kiosk.request("GET", headers.get("Location", "/x") + "/done")
+        results["take a ticket (kiosk)"] = (
+            percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000
+        )  # fmt: skip
+        results["server RSS after (MB)"] = (rss_mb(server.pid) or 0, 0)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return results
+
+
+def year(days: int = 365, per_day: int = 1900) -> int:
+    ensure_venv("requirements-test.txt")
+    sys.path.insert(0, str(ROOT))
+    from bench import prepare_database
+
+    from kiosk.db import init_database
+
+    with tempfile.TemporaryDirectory(prefix="hall-year-") as tmp:
+        demo = Path(tmp) / "demo.sqlite3"
+        passwords = prepare_database(demo)
+        year_db = Path(tmp) / "year.sqlite3"
+        built = build_year(year_db, days, per_day)
+        print(
+            f"year database: {built['tickets']:,} tickets, {built['audit']:,} audit entries, "
+            f"{built['size_mb']:,.0f} MB; one day played in {built['played_s']:.0f} s, "
+            f"built in {built['built_s']:.0f} s"
+        )
+        init_database(str(demo))
+        day_one = measure(demo, passwords)
+        init_database(str(year_db))
+        a_year = measure(year_db, {u: f"bench-{u}-pass" for u in passwords})
+    print("| page / action | day one p50 / p99 | a year in p50 / p99 | ratio (p50) |")
+    print("|---|---|---|---|")
+    for label, (p50, p99) in day_one.items():
+        y50, y99 = a_year.get(label, (float("nan"), float("nan")))
+        if label.startswith("server RSS"):
+            print(f"| {label} | {p50:.0f} | {y50:.0f} | |")
+            continue
+        print(f"| {label} | {p50:.0f} / {p99:.0f} ms | {y50:.0f} / {y99:.0f} ms | "
+              f"{y50 / p50 if p50 else float('nan'):.1f}× |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    arguments = [int(a) for a in sys.argv[1:3]]
+    raise SystemExit(year(*arguments))
