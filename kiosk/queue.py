@@ -160,7 +160,8 @@ def current_ticket(window: Window, today: dt.date | None = None) -> Ticket | Non
         hall = Hall.get_by_id(window.hall_id)
         today = clock.local_date(clock.utcnow(), hall.timezone)
     return (
-        Ticket.select()
+        Ticket.select(Ticket, Service)  # the service comes along: pages show its name
+        .join(Service, on=(Ticket.service == Service.id))
         .where(
             (Ticket.window == window) & (Ticket.status == "called") & (Ticket.local_date == today)
         )
@@ -185,11 +186,15 @@ def _candidates(window: Window, today: dt.date, priority_class: bool | None, lim
     eligible = ((Ticket.service.in_(service_ids)) & (Ticket.target_window.is_null())) | (
         Ticket.target_window == window
     )
-    query = Ticket.select().where(
-        (Ticket.hall == window.hall_id)
-        & (Ticket.local_date == today)
-        & (Ticket.status == "waiting")
-        & eligible
+    query = (
+        Ticket.select(Ticket, Service)
+        .join(Service, on=(Ticket.service == Service.id))
+        .where(
+            (Ticket.hall == window.hall_id)
+            & (Ticket.local_date == today)
+            & (Ticket.status == "waiting")
+            & eligible
+        )
     )
     if priority_class is True:
         query = query.where(Ticket.priority != "")
@@ -340,7 +345,8 @@ def missed_tickets(window: Window, *, now: dt.datetime | None = None) -> list[Ti
     today = clock.local_date(now, hall.timezone)
     served = [service_id for service_id, _position in window_services(window)]
     return list(
-        Ticket.select()
+        Ticket.select(Ticket, Service)
+        .join(Service, on=(Ticket.service == Service.id))
         .where(
             (Ticket.hall == hall)
             & (Ticket.local_date == today)
@@ -352,11 +358,15 @@ def missed_tickets(window: Window, *, now: dt.datetime | None = None) -> list[Ti
     )
 
 
-def reactivation_minutes_left(ticket: Ticket, *, now: dt.datetime | None = None) -> int | None:
+def reactivation_minutes_left(
+    ticket: Ticket, *, now: dt.datetime | None = None, hall: Hall | None = None
+) -> int | None:
     """Whole minutes left to re-queue a skipped ticket; None when it can no longer be."""
     if ticket.status != "skipped" or ticket.skipped_at is None:
         return None
-    hall = Hall.get_by_id(ticket.hall_id)
+    hall = (
+        hall if hall is not None and hall.id == ticket.hall_id else Hall.get_by_id(ticket.hall_id)
+    )
     left = (
         hall.skip_reactivation_minutes * 60
         - ((now or clock.utcnow()) - ticket.skipped_at).total_seconds()

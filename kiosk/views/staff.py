@@ -16,7 +16,17 @@ from ..cases import register_case, validate_registration
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render
-from ..models import Case, Hall, QueueEvent, Service, Staff, StaffWindow, Ticket, Window
+from ..models import (
+    Case,
+    Hall,
+    QueueEvent,
+    Service,
+    Staff,
+    StaffWindow,
+    Ticket,
+    Window,
+    WindowService,
+)
 from ..web import current_hall, current_staff, error_message, local_time, require_roles
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -101,17 +111,20 @@ def panel_context(
     window: Window, message: str = "", error: str = "", form_errors: dict | None = None
 ) -> dict:
     window = Window.get_by_id(window.id)
-    ticket = queue.current_ticket(window)
-    missed = [
-        (missed_ticket, queue.reactivation_minutes_left(missed_ticket))
-        for missed_ticket in queue.missed_tickets(window)
-    ]
     hall = current_hall()
     today = clock.local_date(clock.utcnow(), hall.timezone)
+    ticket = queue.current_ticket(window, today)
+    missed = [
+        (missed_ticket, queue.reactivation_minutes_left(missed_ticket, hall=hall))
+        for missed_ticket in queue.missed_tickets(window)
+    ]
     counts = queue.waiting_counts(hall, today)
     services = [
         (link.service, counts.get(link.service_id, 0))
-        for link in window.service_links.order_by(window.service_links.model.position)
+        for link in WindowService.select(WindowService, Service)
+        .join(Service)
+        .where(WindowService.window == window)
+        .order_by(WindowService.position)
     ]
     transfer_note = ""
     if ticket is not None:

@@ -4,7 +4,6 @@ kiosk exists exactly once, no number is given twice, and numbering continues."""
 
 from __future__ import annotations
 
-import re
 import signal
 import sys
 import threading
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_spool_app import free_port, start_server, stop_server
+from test_spool_app import csrf_from, free_port, start_server, stop_server
 
 from kiosk.db import db, init_database
 from kiosk.demo import load_demo
@@ -26,9 +25,10 @@ KIOSKS = 6
 def kiosk_loop(base: str, stop: threading.Event, seen: list[str], lock: threading.Lock):
     session = requests.Session()
     try:
-        page = session.get(base + "/take/1", timeout=5).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    except requests.RequestException:
+        token = csrf_from(session, base + "/take/1")
+    except (requests.RequestException, AssertionError) as error:
+        with lock:
+            seen.append(f"error: {error}")
         return
     service = 1
     while not stop.is_set():
@@ -81,6 +81,8 @@ def test_sigkill_under_load_loses_no_answered_ticket(tmp_path: Path):
         stop.set()
         for kiosk in kiosks:
             kiosk.join(timeout=10)
+        problems = [code for code in seen if code.startswith("error: ")]
+        assert problems == []
         answered = list(seen)
         assert len(answered) >= 60
         server = start_server(db_path, port)
@@ -95,8 +97,7 @@ def test_sigkill_under_load_loses_no_answered_ticket(tmp_path: Path):
             before = Ticket.select().count()
         # Numbering continues after the restart.
         session = requests.Session()
-        page = session.get(base + "/take/1", timeout=5).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        token = csrf_from(session, base + "/take/1")
         response = session.post(
             base + "/tickets",
             data={"csrf_token": token, "service_id": "1"},

@@ -128,6 +128,21 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
 
 
+def csrf_from(session, url: str, timeout: float = 30.0) -> str:
+    """The page's CSRF token; a server still busy starting up (its housekeeping, a loaded CI
+    machine) is asked again, and a page without one fails with what it said."""
+    deadline = time.time() + timeout
+    while True:
+        response = session.get(url, timeout=10)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+        if found:
+            return found.group(1)
+        if time.time() > deadline:
+            raise AssertionError(f"no CSRF token at {url}: HTTP {response.status_code} "
+                                 f"{response.text[:500]!r}")  # fmt: skip
+        time.sleep(0.5)
+
+
 def _up(port: int) -> bool:
     try:
         return requests.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200

@@ -1,0 +1,115 @@
+"""SQL statements per request do not grow with the rows: the console, its poll and its call,
+the board and the admin lists are requested with a few tickets and with many, and the number of
+statements is the same (no query per row, no N+1)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from support import staff_password
+
+from kiosk import queue
+from kiosk.db import db
+from kiosk.models import Hall, Service, Ticket, Window
+
+
+class Counter:
+    def __init__(self):
+        self.count = 0
+
+    def __enter__(self):
+        self.database = db.obj
+        self.original = self.database.execute_sql
+
+        def counting(sql, params=None, *rest, **more):
+            self.count += 1
+            return self.original(sql, params, *rest, **more)
+
+        self.database.execute_sql = counting
+        return self
+
+    def __exit__(self, *exc):
+        self.database.execute_sql = self.original
+
+
+def token(client, path: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).data.decode()).group(1)
+
+
+def sign_in(client, username: str) -> None:
+    client.post(
+        "/login",
+        data={
+            "csrf_token": token(client, "/login"),
+            "username": username,
+            "password": staff_password(username),
+        },
+    )
+
+
+def traffic(per_service: int) -> None:
+    """Tickets waiting, some missed, some done at window 1's services."""
+    db.connect(reuse_if_open=True)
+    hall = Hall.get()
+    window = Window.get(Window.number == 4)
+    for service in Service.select():
+        for _ in range(per_service):
+            queue.issue_ticket(hall, service)
+    for _ in range(per_service // 2):
+        called = queue.call_next(window)
+        queue.skip(called, window)
+
+
+def statements(client, method: str, path: str, **kwargs) -> int:
+    with Counter() as counter:
+        response = getattr(client, method)(path, **kwargs)
+    assert response.status_code in (200, 286, 303), (path, response.status_code)
+    return counter.count
+
+
+PAGES = [
+    ("get", "/staff/console/panel", {"headers": {"HX-Request": "true"}}),
+    ("get", "/staff/console", {}),
+    ("get", "/display/board", {"headers": {"HX-Request": "true"}}),
+    ("get", "/admin/printers", {}),
+    ("get", "/admin/audit", {}),
+]
+
+
+@pytest.mark.parametrize("method, path, kwargs", PAGES, ids=[p[1] for p in PAGES])
+def test_statements_do_not_grow_with_rows(app, method, path, kwargs):
+    counts = []
+    for per_service in (2, 12):
+        traffic(per_service)
+        admin = app.test_client()
+        sign_in(admin, "admin")  # admin may work window 1 too
+        admin.post("/staff/windows/1/duty", data={"csrf_token": token(admin, "/staff")})
+        statements(admin, method, path, **kwargs)  # first look (e.g. the audit check's start)
+        counts.append(statements(admin, method, path, **kwargs))
+        Window.update(on_duty=None).execute()
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 40, counts
+
+
+def test_call_next_statements_are_bounded(app):
+    counts = []
+    for per_service in (2, 12):
+        traffic(per_service)
+        admin = app.test_client()
+        sign_in(admin, "admin")
+        admin.post("/staff/windows/1/duty", data={"csrf_token": token(admin, "/staff")})
+        csrf = token(admin, "/staff/console")
+        counts.append(
+            statements(
+                admin,
+                "post",
+                "/staff/console/call",
+                data={"csrf_token": csrf},
+                headers={"HX-Request": "true"},
+            )
+        )
+        current = Ticket.get((Ticket.status == "called") & (Ticket.window == 1))
+        queue.complete(current, Window.get(Window.number == 1))
+        Window.update(on_duty=None).execute()
+    assert counts[0] == counts[1], counts
