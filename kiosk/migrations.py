@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from peewee import Database, Field, SmallIntegerField
+from peewee import CharField, Database, Field, SmallIntegerField, TextField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from . import models
@@ -87,6 +87,30 @@ def _print_hold_expiry(database: Database) -> None:
     add_column_if_missing("hall", "print_hold_expiry_minutes", SmallIntegerField(default=10))
 
 
+def _case_workflow(database: Database) -> None:
+    """Issue 13: case workflow columns, complaint answer deadlines, the kiosk lookup index."""
+    for name, field in (
+        ("lookup_code", CharField(max_length=12, default="")),
+        ("level", CharField(max_length=16, default="")),
+        ("window_number", SmallIntegerField(null=True)),
+        ("materials_received", TextField(default="")),
+        ("materials_missing", TextField(default="")),
+        ("category", CharField(max_length=32, default="")),
+        ("about", CharField(default="")),
+        ("extended_days", SmallIntegerField(default=0)),
+        ("extension_reason", TextField(default="")),
+        ("notified_via", CharField(max_length=16, default="")),
+        ("confirmed_via", CharField(max_length=16, default="")),
+        ("form_token", CharField(max_length=64, default="")),
+    ):
+        add_column_if_missing("case", name, field)
+    add_column_if_missing("hall", "complaint_general_days", SmallIntegerField(default=7))
+    add_column_if_missing("hall", "complaint_major_days", SmallIntegerField(default=30))
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS case_hall_id_lookup_code ON "case" (hall_id, lookup_code)'
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -97,6 +121,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "service guide texts stored as plain text, not HTML-escaped", _unescape_guide_texts),
     (4, "ticket: at most one called ticket per window (unique partial index)", _one_called),
     (5, "hall.print_hold_expiry_minutes: held ticket slips expire", _print_hold_expiry),
+    (6, "case workflow: agent, level, materials, lookup code, complaints", _case_workflow),
 ]
 
 
