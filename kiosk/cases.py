@@ -32,6 +32,14 @@ LEVEL_LABELS = {
     "town": N_("镇/街道（3–5个工作日）"),
     "county": N_("县（5–10个工作日）"),
 }
+STATUS_LABELS = {
+    "accepted": N_("已受理"),
+    "in_progress": N_("办理中"),
+    "completed": N_("已办结"),
+    "returned": N_("已退回"),
+    "rejected": N_("不予受理"),
+    "withdrawn": N_("已撤回"),
+}
 NOTIFY_CHOICES = {"phone": N_("电话告知"), "sms": N_("短信告知"), "window": N_("窗口当面告知")}
 CONFIRM_CHANNELS = ("window", "kiosk", "phone")
 PETITION_KINDS = {"simple": N_("简单事项（5个工作日）"), "complex": N_("复杂事项（10个工作日）")}
@@ -193,6 +201,7 @@ def register_case(
     """
     now = now or clock.utcnow()
     hall = hall or Hall.get_by_id(ticket.hall_id)
+    refuse_double_submission(hall.id, data.get("form_token", ""))
     today = clock.local_date(now, hall.timezone)
     if service is None:
         if ticket is None:
@@ -208,11 +217,10 @@ def register_case(
             low=low,
             max=high,
         )
-    if service.time_limit_days and days > service.time_limit_days and data.get("level"):
+    if service.time_limit_days and days > service.time_limit_days:
         raise ValidationError(
             N_("不能超过该事项承诺的 %(max)s 个工作日"), field="days", max=service.time_limit_days
         )
-    refuse_double_submission(hall.id, data.get("form_token", ""))
     deadline = calendar.deadline_after(hall, today, days)
     known = set(guide_materials(service))
     received = [m for m in data.get("received", []) if m in known]
