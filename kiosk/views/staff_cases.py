@@ -15,7 +15,7 @@ from flask_babel import gettext
 
 from .. import audit, cases, clock, complaints, privacy
 from ..db import write_transaction
-from ..errors import N_, DomainError, ValidationError
+from ..errors import DomainError, ValidationError
 from ..htmx import render
 from ..models import Case, Service, Staff, Window
 from ..printing import print_receipt
@@ -246,6 +246,3 @@ def complaint_create():
         "已登记 %(number)s，查询码 %(code)s。", number=case.number, code=case.lookup_code
     ) + receipt_note(job, fell_back, case.window_number or 0)
     return redirect(url_for("staff.case_show", case_id=case.id), 303)
-
-
-NOT_FOUND = N_("未找到该受理编号")
