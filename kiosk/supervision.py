@@ -12,9 +12,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import calendar
+from .errors import N_
 from .models import Case, Hall, Service, Staff
 
-KIND_LABELS = {"case": "受理件", "complaint": "投诉", "petition": "信访", "suggestion": "意见建议"}
+KIND_LABELS = {
+    "case": N_("受理件"),
+    "complaint": N_("投诉"),
+    "petition": N_("信访"),
+    "suggestion": N_("意见建议"),
+}
 
 
 @dataclass

@@ -15,14 +15,16 @@ from flask_babel import gettext
 
 from .. import audit, cases, clock, complaints, privacy
 from ..db import write_transaction
-from ..errors import DomainError, ValidationError
+from ..errors import N_, DomainError, ValidationError
 from ..htmx import render
 from ..models import Case, Service, Staff, Window
 from ..printing import print_receipt
 from ..web import current_hall, current_staff, error_message
+from .public_cases import PUBLIC_EVENTS
 from .staff import bp, duty_window
 from .staff_case_forms import hall_agents, receipt_note
 
+STAFF_EVENTS = {**PUBLIC_EVENTS, "note": N_("记录进展")}
 CASE_ACTIONS = (
     "start",
     "note",
@@ -70,6 +72,7 @@ def case_context(case: Case, message: str = "", error: str = "") -> dict:
         "agents": hall_agents(hall),
         "notify_choices": cases.NOTIFY_CHOICES,
         "status_labels": cases.STATUS_LABELS,
+        "event_labels": STAFF_EVENTS,
         "severities": complaints.SEVERITIES,
         "received": [m for m in case.materials_received.splitlines() if m],
         "missing": [m for m in case.materials_missing.splitlines() if m],

@@ -14,6 +14,7 @@ from ..htmx import render
 from ..models import Case, Service, Staff
 from ..web import current_hall, current_staff
 from .admin import bp
+from .staff_cases import STAFF_EVENTS
 
 
 def _today():
@@ -80,6 +81,7 @@ def case_detail(case_id: int):
         service=Service.get_or_none(Service.id == case.service_id) if case.service_id else None,
         staff_by_id=names,
         events=cases.history(case),
+        event_labels=STAFF_EVENTS,
         status_labels=cases.STATUS_LABELS,
         kind_labels=supervision.KIND_LABELS,
     )
