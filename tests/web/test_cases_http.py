@@ -233,3 +233,19 @@ def test_overdue_after_the_clock_moves(app, client, monkeypatch):
     listing = supervisor.get("/admin/supervision/overdue?month=2026-12")
     assert Case.get().number in text(listing)
     assert "已超期 1 个工作日" in panel_text(client.get("/staff/console"))
+
+
+def test_complaint_answer_deadlines_are_hall_settings(app, client):
+    from test_admin_settings import error_of, form_of
+
+    token = sign_in(client, "admin")
+    data = form_of(client, "/admin/hall")
+    assert data["complaint_general_days"] == "7" and data["complaint_major_days"] == "30"
+    bad = client.post(
+        "/admin/hall", data={**data, "csrf_token": token, "complaint_general_days": "0"}
+    )
+    assert error_of(bad, "complaint_general_days") == "请填写合适的天数"
+    good = client.post(
+        "/admin/hall", data={**data, "csrf_token": token, "complaint_general_days": "5"}
+    )
+    assert good.status_code == 303 and Hall.get().complaint_general_days == 5
