@@ -217,3 +217,21 @@ def test_complaint_answered_by_the_hall_head(hall):
     assert item.status == "completed" and item.result == "已增加一个窗口"
     with pytest.raises(ValidationError):
         complaints.answer(item, head, "再答一次")
+
+
+@pytest.mark.postgres
+def test_workflow_and_board_on_postgresql(pg_database):
+    from kiosk.demo import load_demo
+
+    hall = load_demo(always_open=True, password_for=lambda _u: "cases-pass-123").hall
+    wang = Staff.get(Staff.username == "wang")
+    case = register(hall, "2026-11-02", 2, extra={"form_token": "pg-1"})
+    assert cases.find_by_lookup(hall, case.lookup_code).id == case.id
+    with pytest.raises(ValidationError):
+        register(hall, "2026-11-02", 2, extra={"form_token": "pg-1"})
+    board = supervision.board(hall, dt.date(2026, 11, 25))
+    assert [r.case.id for r in board["overdue"]] == [case.id]
+    cases.complete(case, wang, "已办", "phone")
+    assert supervision.board(hall, dt.date(2026, 11, 25))["overdue"] == []
+    item = complaints.file_complaint(hall, category="suggestion", about="", text="多设座椅")
+    assert item.number.startswith("YJ")
