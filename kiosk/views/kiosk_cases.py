@@ -30,7 +30,7 @@ def case_limit(name: str) -> SlidingLimit:
     if limits is None:
         limits = current_app.extensions.setdefault(
             "kiosk_case_limits",
-            {"lookup": SlidingLimit(5, 600), "complaints": SlidingLimit(3, 600)},
+            {"lookup": SlidingLimit(5, 600), "complaints": SlidingLimit(10, 600)},
         )
     return limits[name]
 
