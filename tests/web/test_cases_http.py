@@ -249,3 +249,13 @@ def test_complaint_answer_deadlines_are_hall_settings(app, client):
         "/admin/hall", data={**data, "csrf_token": token, "complaint_general_days": "5"}
     )
     assert good.status_code == 303 and Hall.get().complaint_general_days == 5
+
+
+def test_new_pages_speak_english(app, client):
+    assert "Case lookup" in text(client.get("/cases?lang=en"))
+    assert "Suggestion box / complaints" in text(client.get("/complaint?lang=en"))
+    kiosk = client_at(app, "10.0.0.6")
+    kiosk.get("/cases?lang=en")
+    token = token_of(kiosk, "/cases")
+    wrong = kiosk.post("/cases", data={"csrf_token": token, "code": "00000000"})
+    assert "Case number not found" in text(wrong)
