@@ -511,9 +511,12 @@ def find_by_lookup(hall: Hall, code: str) -> Case:
 
 
 def days_left(case: Case, today: dt.date) -> int | None:
-    """Working days from today to the deadline (negative when overdue)."""
+    """Working days from today to the deadline (negative when overdue); calendar days for
+    complaints and suggestions, whose answer deadlines are in calendar days."""
     if case.deadline is None:
         return None
+    if case.kind in ("complaint", "suggestion"):
+        return (case.deadline - today).days
     hall = Hall.get_by_id(case.hall_id)
     return calendar.working_days_between(hall, today, case.deadline)
 

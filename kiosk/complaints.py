@@ -119,7 +119,7 @@ def file_complaint(
         deadline=answer_deadline(hall, today, severity),
         form_token=form_token[:64],
     )
-    CaseEvent.create(case=case, at=now, staff=staff, kind="accepted", detail=category)
+    CaseEvent.create(case=case, at=now, staff=staff, kind="accepted", detail=CATEGORIES[category])
     audit.record(
         hall,
         staff,
