@@ -235,3 +235,20 @@ def test_workflow_and_board_on_postgresql(pg_database):
     assert supervision.board(hall, dt.date(2026, 11, 25))["overdue"] == []
     item = complaints.file_complaint(hall, category="suggestion", about="", text="多设座椅")
     assert item.number.startswith("YJ")
+
+
+def test_migration_6_upgrades_a_database_from_before_it(database):
+    from kiosk.migrations import migrate_database
+    from kiosk.models import SchemaVersion
+
+    database.execute_sql("DROP INDEX case_hall_id_lookup_code")
+    for column in ("lookup_code", "materials_missing", "form_token"):
+        database.execute_sql(f'ALTER TABLE "case" DROP COLUMN {column}')
+    database.execute_sql("ALTER TABLE hall DROP COLUMN complaint_major_days")
+    SchemaVersion.delete().where(SchemaVersion.version == 6).execute()
+    assert migrate_database() == [6]
+    columns = {c.name for c in database.get_columns("case")}
+    assert {"lookup_code", "materials_missing", "form_token", "level"} <= columns
+    assert "complaint_major_days" in {c.name for c in database.get_columns("hall")}
+    assert "case_hall_id_lookup_code" in {i.name for i in database.get_indexes("case")}
+    assert migrate_database() == []
