@@ -259,3 +259,24 @@ def test_new_pages_speak_english(app, client):
     token = token_of(kiosk, "/cases")
     wrong = kiosk.post("/cases", data={"csrf_token": token, "code": "00000000"})
     assert "Case number not found" in text(wrong)
+
+
+def test_reprint_transfer_and_confirmation_at_the_window(app, client):
+    case, _token = open_case(client)
+    jobs = PrintJob.select().count()
+    assert "回执已在取号机打印" in text(step(client, case, "reprint"))
+    assert PrintJob.select().count() == jobs + 1
+    chen = Staff.get(Staff.username == "chen")
+    assert "已改派给 陈静" in text(step(client, case, "transfer", agent=str(chen.id)))
+    assert Case.get_by_id(case.id).agent_id == chen.id
+    step(client, case, "complete", result="已办", notified_via="window")
+    page = text(step(client, case, "confirm"))
+    assert "群众已在窗口确认办结" in page
+    assert Case.get_by_id(case.id).confirmed_via == "window"
+    again = text(step(client, case, "confirm"))
+    assert "已确认过" in again
+    other = app.test_client()
+    sign_in(other, "zhao")
+    token = token_of(other, f"/staff/cases/{case.id}")
+    refused = other.post(f"/staff/cases/{case.id}/return", data={"csrf_token": token})
+    assert refused.status_code == 403
