@@ -187,6 +187,7 @@ def test_complaint_from_the_kiosk_answered_by_the_hall_head(app, client):
     assert item.lookup_code in text(done) and item.description == "等候时间太长；中午没人"
     assert item.deadline == dt.date(2026, 12, 2) and item.agent.username == "admin"
     sign_in(client, "admin")
+    assert "form-transfer" in client.get(f"/staff/cases/{item.id}").text  # owner can be changed
     page = step(client, item, "answer", answer="已安排午间轮班")
     assert "已答复" in text(page)
     found = kiosk.post("/cases", data={"csrf_token": token, "code": item.lookup_code})
