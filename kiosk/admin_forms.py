@@ -167,6 +167,10 @@ def validate_hall(form) -> dict:
     data["personal_data_retention_days"] = _int(
         form, "personal_data_retention_days", 30, 3650, N_("请填写 30 到 3650 之间的天数")
     )
+    # 意见箱 answer deadlines (issue 13); a form from before them leaves them as they are.
+    for name, low, high in (("complaint_general_days", 1, 30), ("complaint_major_days", 7, 90)):
+        if name in form:
+            data[name] = _int(form, name, low, high, N_("请填写合适的天数"))
     data["weekend_service"] = form.get("weekend_service") == "on"
     data["always_open"] = form.get("always_open") == "on"
     return data

@@ -73,6 +73,33 @@ def working_days_between(hall: Hall, start: dt.date, end: dt.date) -> int:
     return count
 
 
+UNKNOWN_YEAR = N_("请先导入下一年的节假日安排")
+
+
+def last_known_day(hall: Hall) -> dt.date | None:
+    """The last day the hall's calendar knows: 31 December of the latest year with imported
+    holidays or make-up days (None when nothing was imported)."""
+    latest = (
+        CalendarDay.select(CalendarDay.day)
+        .where(CalendarDay.hall == hall)
+        .order_by(CalendarDay.day.desc())
+        .first()
+    )
+    return dt.date(latest.day.year, 12, 31) if latest else None
+
+
+def deadline_after(hall: Hall, start: dt.date, days: int) -> dt.date:
+    """`working_days_after`, refused when the result lies beyond the calendar's known year: an
+    unimported Spring Festival would otherwise give a wrong date with full confidence."""
+    known = last_known_day(hall)
+    if known is None or start > known:
+        raise ValidationError(UNKNOWN_YEAR, field="days")
+    deadline = working_days_after(hall, start, days)
+    if deadline > known:
+        raise ValidationError(UNKNOWN_YEAR, field="days")
+    return deadline
+
+
 def next_working_day(hall: Hall, day: dt.date) -> dt.date:
     return working_days_after(hall, day, 1)
 

@@ -1,46 +1,120 @@
-"""Matters not finished on the spot (未办结登记 → 受理件): registered from the window console
-with a working-day deadline and the first-responsible staff member (首问负责). The full case
-workflow (proxy agents, receipts, overdue checks) builds on this module.
+"""Matters not finished on the spot (未办结登记 → 受理件) and petitions (信访): registration with a
+working-day deadline over the hall's calendar (限时办结), the first-responsible (首问) and the
+agent (承办人/代办员), materials received and missing, and the workflow after it: in progress,
+completed (how the resident was told, the resident's confirmation), returned with a reason,
+transferred to another agent, deadline extended with a reason. Every change writes a
+`CaseEvent` (who, when) and an audit entry. No Flask here: callers pass plain values and run
+each function inside `write_transaction()`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 
-from . import calendar, clock
+from . import audit, calendar, clock
 from .errors import N_, ValidationError
 from .limits import check_text
-from .models import Case, CaseCounter, CaseEvent, Service, Staff, Ticket
+from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+ID_NUMBER = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 MAX_DAYS = 60
 MAX_SUBJECT = 200  # Case.subject holds 255
+MAX_NOTE = 500
+LOOKUP_DIGITS = 8
+
+# 限时办结 (seed 003): the level that must finish the matter and its working-day range.
+LEVELS = {"community": (1, 2), "town": (3, 5), "county": (5, 10)}
+LEVEL_LABELS = {
+    "community": N_("社区（2个工作日）"),
+    "town": N_("镇/街道（3–5个工作日）"),
+    "county": N_("县（5–10个工作日）"),
+}
+STATUS_LABELS = {
+    "accepted": N_("已受理"),
+    "in_progress": N_("办理中"),
+    "completed": N_("已办结"),
+    "returned": N_("已退回"),
+    "rejected": N_("不予受理"),
+    "withdrawn": N_("已撤回"),
+}
+NOTIFY_CHOICES = {"phone": N_("电话告知"), "sms": N_("短信告知"), "window": N_("窗口当面告知")}
+CONFIRM_CHANNELS = ("window", "kiosk", "phone")
+PETITION_KINDS = {"simple": N_("简单事项（5个工作日）"), "complex": N_("复杂事项（10个工作日）")}
 
 
-def validate_registration(name: str, phone: str, subject: str, days: str) -> dict:
-    name, phone, subject = name.strip(), phone.strip().replace(" ", ""), subject.strip()
+def _clean_name(name: str) -> str:
+    name = name.strip()
     if not name:
         raise ValidationError(N_("请填写群众姓名"), field="resident_name")
     if len(name) > 40:
         raise ValidationError(N_("姓名过长"), field="resident_name")
+    check_text(name, "resident_name", 40)
+    return name
+
+
+def _clean_phone(phone: str, *, required: bool = True) -> str:
+    phone = phone.strip().replace(" ", "")
+    if not phone and not required:
+        return ""
     if not PHONE.match(phone):
         raise ValidationError(
             N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="resident_phone"
         )
-    if not subject:
-        raise ValidationError(N_("请填写未办结的事项"), field="subject")
-    check_text(subject, "subject", MAX_SUBJECT)
-    check_text(name, "resident_name", 40)
+    return phone
+
+
+def _clean_days(days: str | int, low: int = 1, high: int = MAX_DAYS) -> int:
     try:
-        limit = int(days)
+        limit = int(str(days).strip())
     except ValueError:
         raise ValidationError(N_("承诺时限请填写工作日天数"), field="days") from None
-    if not 1 <= limit <= MAX_DAYS:
+    if not low <= limit <= high:
         raise ValidationError(
-            N_("承诺时限应在 1 到 %(max)s 个工作日之间"), field="days", max=MAX_DAYS
+            N_("承诺时限应在 %(low)s 到 %(max)s 个工作日之间"), field="days", low=low, max=high
         )
-    return {"resident_name": name, "resident_phone": phone, "subject": subject, "days": limit}
+    return limit
+
+
+def validate_registration(
+    name: str, phone: str, subject: str, days: str, **extra: str | list[str]
+) -> dict:
+    """Check the console's registration form (nothing is written).
+
+    `extra` may hold resident_id_number, level, received, missing and form_token; the service,
+    its limit and the agent are checked by `register_case`, which knows the hall.
+    """
+    name = _clean_name(name)
+    phone = _clean_phone(phone)
+    subject = subject.strip()
+    check_text(subject, "subject", MAX_SUBJECT)
+    id_number = str(extra.get("resident_id_number", "") or "").strip().upper()
+    if id_number and not ID_NUMBER.match(id_number):
+        raise ValidationError(N_("身份证号应为 18 位（或旧版 15 位）"), field="resident_id_number")
+    level = str(extra.get("level", "") or "")
+    if level and level not in LEVELS:
+        raise ValidationError(N_("请选择办结层级"), field="level")
+    limit = _clean_days(days)
+    token = str(extra.get("form_token", "") or "")[:64]
+    return {
+        "resident_name": name,
+        "resident_phone": phone,
+        "resident_id_number": id_number,
+        "subject": subject,
+        "days": limit,
+        "level": level,
+        "received": [str(m) for m in extra.get("received", []) or []],
+        "missing": [str(m) for m in extra.get("missing", []) or []],
+        "form_token": token,
+    }
+
+
+def default_level(days: int) -> str:
+    if days <= 2:
+        return "community"
+    return "town" if days <= 5 else "county"
 
 
 def next_case_number(hall_id: int, local_day, kind_prefix: str = "SL") -> str:
@@ -67,27 +141,397 @@ def next_case_number(hall_id: int, local_day, kind_prefix: str = "SL") -> str:
     return f"{prefix}{next(iter(cursor)).last_number:03d}"
 
 
-def register_case(ticket: Ticket, staff: Staff, data: dict, *, now=None) -> Case:
-    """Create the case for a ticket that could not be finished (inside the caller's transaction)."""
+def new_lookup_code(hall_id: int) -> str:
+    """Eight random digits for the kiosk keypad (guessing is rate-limited at the kiosk)."""
+    while True:
+        code = "".join(secrets.choice("0123456789") for _ in range(LOOKUP_DIGITS))
+        if not Case.select().where((Case.hall == hall_id) & (Case.lookup_code == code)).exists():
+            return code
+
+
+def refuse_double_submission(hall_id: int, token: str) -> None:
+    if token and (
+        Case.select().where((Case.hall == hall_id) & (Case.form_token == token)).exists()
+    ):
+        raise ValidationError(N_("该登记已提交过，请勿重复提交"), field="form_token")
+
+
+def active_agent(hall_id: int, agent_id: int | str | None, fallback: Staff | None) -> Staff:
+    """The agent named by the form (any staff member of the hall), or `fallback`; one who has
+    left cannot take a case."""
+    if agent_id in (None, ""):
+        if fallback is None:
+            raise ValidationError(N_("请选择承办人"), field="agent")
+        return fallback
+    try:
+        agent = Staff.get_or_none((Staff.id == int(agent_id)) & (Staff.hall == hall_id))
+    except (TypeError, ValueError):
+        agent = None
+    if agent is None:
+        raise ValidationError(N_("请选择承办人"), field="agent")
+    if not agent.active:
+        raise ValidationError(
+            N_("%(name)s 已离职，不能承办，请选择其他承办人"),
+            field="agent",
+            name=agent.display_name,
+        )
+    return agent
+
+
+def guide_materials(service: Service) -> list[str]:
+    return [m.name for m in service.materials.order_by(RequiredMaterial.position)]
+
+
+def register_case(
+    ticket: Ticket | None,
+    staff: Staff,
+    data: dict,
+    *,
+    hall: Hall | None = None,
+    service: Service | None = None,
+    agent: Staff | None = None,
+    window_number: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Create the case (inside the caller's transaction), from a ticket or without one.
+
+    The deadline counts `days` working days after today over the hall's calendar, within the
+    level's range and the service's committed limit; a deadline beyond the calendar's known
+    year is refused rather than guessed.
+    """
     now = now or clock.utcnow()
-    hall = ticket.hall
+    hall = hall or Hall.get_by_id(ticket.hall_id)
+    refuse_double_submission(hall.id, data.get("form_token", ""))
     today = clock.local_date(now, hall.timezone)
-    service = Service.get_by_id(ticket.service_id)
+    if service is None:
+        if ticket is None:
+            raise ValidationError(N_("请选择办理事项"), field="service")
+        service = Service.get_by_id(ticket.service_id)
+    days = data["days"]
+    level = data.get("level") or default_level(days)
+    low, high = LEVELS[level]
+    if data.get("level") and not low <= days <= high:
+        raise ValidationError(
+            N_("该层级的承诺时限应在 %(low)s 到 %(max)s 个工作日之间"),
+            field="days",
+            low=low,
+            max=high,
+        )
+    if service.time_limit_days and days > service.time_limit_days:
+        raise ValidationError(
+            N_("不能超过该事项承诺的 %(max)s 个工作日"), field="days", max=service.time_limit_days
+        )
+    deadline = calendar.deadline_after(hall, today, days)
+    known = set(guide_materials(service))
+    received = [m for m in data.get("received", []) if m in known]
+    missing = [m for m in data.get("missing", []) if m in known and m not in received]
+    first = (ticket.first_staff_id if ticket else None) or staff.id
     case = Case.create(
         hall=hall,
         kind="case",
         number=next_case_number(hall.id, today),
         tracking_code=secrets.token_urlsafe(12),
+        lookup_code=new_lookup_code(hall.id),
         service=service,
         ticket=ticket,
         resident_name=data["resident_name"],
         resident_phone=data["resident_phone"],
-        subject=data["subject"],
-        first_responsible=ticket.first_staff_id or staff.id,
+        resident_id_number=data.get("resident_id_number", ""),
+        subject=data["subject"] or service.name,
+        first_responsible=first,
         accepted_by=staff,
+        agent=agent or staff,
         accepted_at=now,
-        time_limit_days=data["days"],
-        deadline=calendar.working_days_after(hall, today, data["days"]),
+        level=level,
+        window_number=window_number,
+        materials_received="\n".join(received),
+        materials_missing="\n".join(missing),
+        time_limit_days=days,
+        deadline=deadline,
+        form_token=data.get("form_token", ""),
     )
-    CaseEvent.create(case=case, at=now, staff=staff, kind="accepted", detail=data["subject"])
+    CaseEvent.create(case=case, at=now, staff=staff, kind="accepted", detail=case.subject)
+    if case.agent_id != staff.id:
+        CaseEvent.create(
+            case=case, at=now, staff=staff, kind="assigned", from_staff=staff, to_staff=case.agent
+        )
+    audit.record(
+        hall,
+        staff,
+        "register_case",
+        "case",
+        case.number,
+        after={
+            "ticket": ticket.display_number if ticket else "",
+            "agent": case.agent.display_name,
+            "level": level,
+            "deadline": deadline.isoformat(),
+        },
+        now=now,
+    )
     return case
+
+
+def register_petition(
+    hall: Hall,
+    staff: Staff,
+    *,
+    real_name: bool,
+    name: str,
+    phone: str,
+    subject: str,
+    description: str,
+    complexity: str,
+    form_token: str = "",
+    window_number: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """信访: simple matters within 5 working days, real-name or complex ones within 10."""
+    now = now or clock.utcnow()
+    today = clock.local_date(now, hall.timezone)
+    if complexity not in PETITION_KINDS:
+        raise ValidationError(N_("请选择简单或复杂事项"), field="complexity")
+    if real_name:
+        name, phone = _clean_name(name), _clean_phone(phone)
+    else:
+        name, phone = "", ""
+    subject = subject.strip()
+    if not subject:
+        raise ValidationError(N_("请填写信访事项"), field="subject")
+    check_text(subject, "subject", MAX_SUBJECT)
+    check_text(description.strip(), "description", 2000)
+    days = 10 if real_name or complexity == "complex" else 5
+    refuse_double_submission(hall.id, form_token[:64])
+    deadline = calendar.deadline_after(hall, today, days)
+    case = Case.create(
+        hall=hall,
+        kind="petition",
+        number=next_case_number(hall.id, today, "XF"),
+        tracking_code=secrets.token_urlsafe(12),
+        lookup_code=new_lookup_code(hall.id),
+        resident_name=name,
+        resident_phone=phone,
+        real_name=real_name,
+        subject=subject,
+        description=description.strip(),
+        severity=complexity,
+        first_responsible=staff,
+        accepted_by=staff,
+        agent=staff,
+        accepted_at=now,
+        window_number=window_number,
+        time_limit_days=days,
+        deadline=deadline,
+        form_token=form_token[:64],
+    )
+    CaseEvent.create(case=case, at=now, staff=staff, kind="accepted", detail=subject)
+    audit.record(
+        hall,
+        staff,
+        "register_petition",
+        "case",
+        case.number,
+        after={"deadline": deadline.isoformat(), "real_name": real_name},
+        now=now,
+    )
+    return case
+
+
+# --- the workflow ---------------------------------------------------------------------------
+
+
+def _open(case: Case) -> None:
+    if case.status not in Case.OPEN_STATUSES:
+        raise ValidationError(N_("该件已办结或退回，不能再更改"))
+
+
+def _agent_present(case: Case) -> None:
+    agent = Staff.get_or_none(Staff.id == case.agent_id) if case.agent_id else None
+    if agent is None or not agent.active:
+        raise ValidationError(N_("承办人已离职，请先改派给其他工作人员"))
+
+
+def _note(note: str, *, required: bool = False, message: str = N_("请填写说明")) -> str:
+    note = note.strip()
+    if required and not note:
+        raise ValidationError(message, field="note")
+    return check_text(note, "note", MAX_NOTE) or note
+
+
+def _change(
+    case: Case,
+    staff: Staff,
+    kind: str,
+    now: dt.datetime,
+    detail: str = "",
+    from_staff: int | None = None,
+    **fields,
+) -> Case:
+    """Apply `fields` only if the case is still as the caller saw it (same status), record the
+    event and the audit entry."""
+    before = {"status": case.status, "agent": case.agent_id, "deadline": str(case.deadline)}
+    if fields:
+        changed = (
+            Case.update(**fields)
+            .where((Case.id == case.id) & (Case.status == case.status))
+            .execute()
+        )
+        if not changed:
+            raise ValidationError(N_("该件的状态已被他人更改，请刷新后再试"))
+    CaseEvent.create(
+        case=case,
+        at=now,
+        staff=staff,
+        kind=kind,
+        detail=detail,
+        from_staff=from_staff,
+        to_staff=fields.get("agent"),
+    )
+    after = dict(before)
+    after.update({k: str(getattr(v, "id", v)) for k, v in fields.items()})
+    audit.record(
+        case.hall_id,
+        staff,
+        f"case_{kind}",
+        "case",
+        case.number,
+        before=before,
+        after=after,
+        now=now,
+    )
+    return Case.get_by_id(case.id)
+
+
+def start(case: Case, staff: Staff, note: str = "", *, now=None) -> Case:
+    _open(case)
+    _agent_present(case)
+    if case.status != "accepted":
+        raise ValidationError(N_("该件已在办理中"))
+    return _change(case, staff, "started", now or clock.utcnow(), _note(note), status="in_progress")
+
+
+def add_note(case: Case, staff: Staff, note: str, *, now=None) -> Case:
+    _open(case)
+    return _change(case, staff, "note", now or clock.utcnow(), _note(note, required=True))
+
+
+def complete(case: Case, staff: Staff, result: str, notified_via: str, *, now=None) -> Case:
+    _open(case)
+    _agent_present(case)
+    if notified_via not in NOTIFY_CHOICES:
+        raise ValidationError(N_("请选择如何告知群众"), field="notified_via")
+    result = _note(result, required=True, message=N_("请填写办理结果"))
+    now = now or clock.utcnow()
+    return _change(
+        case,
+        staff,
+        "completed",
+        now,
+        result,
+        status="completed",
+        completed_at=now,
+        result=result,
+        notified_via=notified_via,
+    )
+
+
+def return_case(case: Case, staff: Staff, reason: str, *, now=None) -> Case:
+    _open(case)
+    reason = _note(reason, required=True, message=N_("退回必须填写原因"))
+    now = now or clock.utcnow()
+    return _change(
+        case, staff, "returned", now, reason, status="returned", completed_at=now, result=reason
+    )
+
+
+def transfer(case: Case, staff: Staff, agent_id, note: str = "", *, now=None) -> Case:
+    _open(case)
+    agent = active_agent(case.hall_id, agent_id, None)
+    if agent.id == case.agent_id:
+        raise ValidationError(N_("已是该承办人"), field="agent")
+    now = now or clock.utcnow()
+    return _change(
+        case, staff, "transferred", now, _note(note), from_staff=case.agent_id, agent=agent
+    )
+
+
+def extend(case: Case, staff: Staff, days: str, reason: str, *, now=None) -> Case:
+    """Move the deadline on by `days` working days; only with a reason, counted in reports."""
+    _open(case)
+    extra = _clean_days(days, 1, 30)
+    reason = _note(reason, required=True, message=N_("延期必须填写原因"))
+    hall = Hall.get_by_id(case.hall_id)
+    deadline = calendar.deadline_after(hall, case.deadline, extra)
+    reasons = "\n".join(filter(None, [case.extension_reason, reason]))
+    return _change(
+        case,
+        staff,
+        "extended",
+        now or clock.utcnow(),
+        f"+{extra}: {reason}",
+        deadline=deadline,
+        extended_days=case.extended_days + extra,
+        extension_reason=reasons,
+    )
+
+
+def confirm(case: Case, via: str, staff: Staff | None = None, *, now=None) -> Case:
+    """The resident confirms the result: at the window (staff), or themselves on the kiosk or
+    their phone with the tracking code."""
+    if via not in CONFIRM_CHANNELS:
+        raise ValidationError(N_("确认方式无效"))
+    if case.status != "completed":
+        raise ValidationError(N_("该件尚未办结，暂不能确认"))
+    if case.resident_confirmed_at is not None:
+        raise ValidationError(N_("已确认过，无需重复确认"))
+    now = now or clock.utcnow()
+    changed = (
+        Case.update(resident_confirmed_at=now, confirmed_via=via)
+        .where((Case.id == case.id) & Case.resident_confirmed_at.is_null())
+        .execute()
+    )
+    if not changed:
+        raise ValidationError(N_("已确认过，无需重复确认"))
+    CaseEvent.create(case=case, at=now, staff=staff, kind="confirmed", detail=via)
+    audit.record(case.hall_id, staff, "case_confirmed", "case", case.number, after={"via": via})
+    return Case.get_by_id(case.id)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def find_by_lookup(hall: Hall, code: str) -> Case:
+    code = re.sub(r"\D", "", code or "")[:LOOKUP_DIGITS]
+    case = None
+    if len(code) == LOOKUP_DIGITS:
+        case = Case.get_or_none((Case.hall == hall) & (Case.lookup_code == code))
+    if case is None:
+        raise ValidationError(N_("未找到该受理编号，请核对回执上的查询码"), field="code")
+    return case
+
+
+def days_left(case: Case, today: dt.date) -> int | None:
+    """Working days from today to the deadline (negative when overdue); calendar days for
+    complaints and suggestions, whose answer deadlines are in calendar days."""
+    if case.deadline is None:
+        return None
+    if case.kind in ("complaint", "suggestion"):
+        return (case.deadline - today).days
+    hall = Hall.get_by_id(case.hall_id)
+    return calendar.working_days_between(hall, today, case.deadline)
+
+
+def open_cases_of(staff: Staff) -> list[Case]:
+    return list(
+        Case.select()
+        .where(
+            (Case.hall == staff.hall_id)
+            & (Case.agent == staff)
+            & Case.status.in_(Case.OPEN_STATUSES)
+        )
+        .order_by(Case.deadline, Case.id)
+    )
+
+
+def history(case: Case) -> list[CaseEvent]:
+    return list(case.events.order_by(CaseEvent.at, CaseEvent.id))

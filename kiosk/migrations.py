@@ -23,6 +23,7 @@ from peewee import (
     Field,
     IntegerField,
     SmallIntegerField,
+    TextField,
 )
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -183,6 +184,30 @@ def _migration_11_audit_verified_point(database: Database) -> None:
     )  # fmt: skip
 
 
+def _migration_12_case_workflow(database: Database) -> None:
+    """Issue 13: case workflow columns, complaint answer deadlines, the kiosk lookup index."""
+    for name, field in (
+        ("lookup_code", CharField(max_length=12, default="")),
+        ("level", CharField(max_length=16, default="")),
+        ("window_number", SmallIntegerField(null=True)),
+        ("materials_received", TextField(default="")),
+        ("materials_missing", TextField(default="")),
+        ("category", CharField(max_length=32, default="")),
+        ("about", CharField(default="")),
+        ("extended_days", SmallIntegerField(default=0)),
+        ("extension_reason", TextField(default="")),
+        ("notified_via", CharField(max_length=16, default="")),
+        ("confirmed_via", CharField(max_length=16, default="")),
+        ("form_token", CharField(max_length=64, default="")),
+    ):
+        add_column_if_missing("case", name, field)
+    add_column_if_missing("hall", "complaint_general_days", SmallIntegerField(default=7))
+    add_column_if_missing("hall", "complaint_major_days", SmallIntegerField(default=30))
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS case_hall_id_lookup_code ON "case" (hall_id, lookup_code)'
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -215,6 +240,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     ),
     (10, "indexes for the request paths", _migration_10_hot_path_indexes),
     (11, "audit: verified point and the hall's trail started", _migration_11_audit_verified_point),
+    (
+        12,
+        "case workflow: agent, level, materials, lookup code, complaints",
+        _migration_12_case_workflow,
+    ),
 ]
 
 

@@ -115,6 +115,10 @@ class Hall(BaseModel):
     # A ticket slip held by a printer fault for longer than this is not printed when the fault
     # clears (the resident has long gone; someone else would take it): it is marked expired.
     print_hold_expiry_minutes = SmallIntegerField(default=10)
+    # 意见箱 answer deadlines in calendar days: a general matter within a week, a major one
+    # within a month (seed 003).
+    complaint_general_days = SmallIntegerField(default=7)
+    complaint_major_days = SmallIntegerField(default=30)
 
 
 class Service(BaseModel):
@@ -345,7 +349,10 @@ class Case(BaseModel):
     """A matter not finished on the spot: accepted case, complaint, petition or suggestion."""
 
     KINDS = ("case", "complaint", "petition", "suggestion")
-    STATUSES = ("accepted", "in_progress", "completed", "rejected", "withdrawn")
+    # accepted = registered (已受理); returned = 退回 with a reason. A transfer to another agent
+    # is an event, not a state: the case stays open with its new agent.
+    STATUSES = ("accepted", "in_progress", "completed", "returned", "rejected", "withdrawn")
+    OPEN_STATUSES = ("accepted", "in_progress")
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     kind = CharField(max_length=16, default="case")
@@ -371,9 +378,26 @@ class Case(BaseModel):
     resident_confirmed_at = DateTimeField(null=True)
     result = TextField(default="")
     personal_data_purged_at = DateTimeField(null=True)
+    # Issue 13: the full workflow.
+    lookup_code = CharField(max_length=12, default="")  # digits typed on the kiosk keypad
+    level = CharField(max_length=16, default="")  # community / town / county (限时办结)
+    window_number = SmallIntegerField(null=True)  # window that accepted it (its receipt printer)
+    materials_received = TextField(default="", max_length=4000)  # one material a line
+    materials_missing = TextField(default="", max_length=4000)
+    category = CharField(max_length=32, default="")  # complaints and suggestions
+    about = CharField(default="")  # the window, staff member or service complained about
+    extended_days = SmallIntegerField(default=0)
+    extension_reason = TextField(default="", max_length=1000)
+    notified_via = CharField(max_length=16, default="")  # how the resident was told
+    confirmed_via = CharField(max_length=16, default="")  # window / kiosk / phone
+    form_token = CharField(max_length=64, default="")  # refuses a double submission
 
     class Meta:
-        indexes = ((("hall", "number"), True), (("hall", "status", "deadline"), False))
+        indexes = (
+            (("hall", "number"), True),
+            (("hall", "status", "deadline"), False),
+            (("hall", "lookup_code"), False),
+        )
 
 
 class CaseEvent(BaseModel):

@@ -10,12 +10,14 @@ from . import clock, queue_outlook
 from .errors import N_
 from .labels import PRIORITY_LABELS
 from .models import (
+    Case,
     Hall,
     Printer,
     PrintJob,
     ProcedureStep,
     RequiredMaterial,
     Service,
+    Staff,
     Ticket,
     Window,
     WindowService,
@@ -153,3 +155,45 @@ def print_notice(notice, url: str = "") -> PrintJob | None:
         url=url,
     )
     return enqueue(printer, document, "notice", notice.id)
+
+
+def receipt_document(case: Case, status_url: str) -> Document:
+    hall = Hall.get_by_id(case.hall_id)
+    agent = Staff.get_or_none(Staff.id == case.agent_id) if case.agent_id else None
+    accepted_by = (
+        Staff.get_or_none(Staff.id == case.accepted_by_id) if case.accepted_by_id else None
+    )
+    service = Service.get_or_none(Service.id == case.service_id) if case.service_id else None
+    titles = {"petition": "信访受理回执", "complaint": "意见建议回执", "suggestion": "意见建议回执"}
+    return templates.acceptance_receipt(
+        hall_name=hall.name,
+        case_number=case.number,
+        resident_name=case.resident_name,
+        service_name=service.name if service else case.subject,
+        subject=case.subject,
+        accepted_by=accepted_by.display_name if accepted_by else "",
+        accepted_on=clock.to_local(case.accepted_at, hall.timezone).strftime("%Y-%m-%d"),
+        deadline=case.deadline.strftime("%Y-%m-%d") if case.deadline else "",
+        tracking_url=status_url,
+        supervision_phone=(service.supervision_phone if service else "") or hall.supervision_phone,
+        lookup_code=case.lookup_code,
+        agent=agent.display_name if agent and case.kind in ("case", "petition") else "",
+        agent_phone=agent.phone if agent and case.kind in ("case", "petition") else "",
+        missing_materials=[m for m in case.materials_missing.splitlines() if m],
+        title=titles.get(case.kind, "受理回执"),
+    )
+
+
+def print_receipt(case: Case, status_url: str) -> tuple[PrintJob | None, bool]:
+    """Queue the receipt at the accepting window's printer (`window:N`), else the kiosk's.
+
+    Returns the job (None without any printer) and whether it fell back to the kiosk printer,
+    so the clerk can be told where the slip comes out."""
+    role = f"window:{case.window_number}" if case.window_number else None
+    printer = printer_for(case.hall_id, role, None) if role else None
+    fell_back = printer is None
+    if printer is None:
+        printer = printer_for(case.hall_id, "kiosk", None)
+    if printer is None:
+        return None, fell_back
+    return enqueue(printer, receipt_document(case, status_url), "receipt", case.id), fell_back

@@ -70,18 +70,39 @@ def acceptance_receipt(
     tracking_url: str,
     subject: str = "",
     supervision_phone: str = "",
+    lookup_code: str = "",
+    agent: str = "",
+    agent_phone: str = "",
+    missing_materials: Sequence[str] = (),
+    title: str = "受理回执",
 ) -> Document:
     """受理回执: what the resident takes home when a matter is accepted but not finished on the
-    spot. The name is masked on paper."""
+    spot: the lookup code to type at the kiosk, the agent, the deadline, the materials still
+    missing as a one-time checklist, and a QR code to the case's status page. The name is
+    masked on paper."""
     doc = Document(name=f"receipt {case_number}")
-    doc.title(hall_name).text("受理回执", align="center", bold=True).rule()
-    doc.row("受理编号", case_number).row("申请人", mask_name(resident_name))
+    doc.title(hall_name).text(title, align="center", bold=True).rule()
+    doc.row("受理编号", case_number)
+    if lookup_code:
+        doc.row("查询码", lookup_code)
+    if resident_name:
+        doc.row("申请人", mask_name(resident_name))
     doc.row("事项", service_name)
-    if subject:
+    if subject and subject != service_name:
         doc.text(f"内容：{subject}")
-    doc.row("受理人", accepted_by).row("受理日期", accepted_on).row("承诺办结", deadline)
+    doc.row("受理人", accepted_by)
+    if agent:
+        doc.row("承办人", agent)
+    if agent_phone:
+        doc.row("联系电话", agent_phone)
+    doc.row("受理日期", accepted_on).row("承诺办结", deadline)
+    if missing_materials:
+        doc.rule().text("尚需补交材料（一次性告知，请逐项打勾）：", bold=True)
+        for index, name in enumerate(missing_materials, start=1):
+            doc.text(f"□ {index}. {name}")
+        doc.rule()
     doc.qr(tracking_url, caption="扫码查询办理进度")
-    doc.text("请妥善保管本回执，凭此查询和领取办理结果", align="center")
+    doc.text("请妥善保管本回执，凭查询码在取号机或手机查询办理进度", align="center")
     if supervision_phone:
         doc.text(f"监督电话：{supervision_phone}", align="center")
     return doc.cut()

@@ -19,15 +19,19 @@ def register_blueprints(app: Flask) -> None:
         disclosure,
         display,
         kiosk,
+        kiosk_cases,
         kiosk_ratings,
         overview,
         public,
+        public_cases,
         setup,
         staff,
+        staff_cases,
+        supervision,
     )
 
-    # admin_settings, admin_audit, admin_cases and disclosure add their routes to the
-    # admin and kiosk blueprints on import.
+    # admin_settings, admin_audit, admin_cases, supervision, disclosure, kiosk_cases,
+    # public_cases and staff_cases add their routes to existing blueprints on import.
 
     for module in (kiosk, public, display, staff, admin, auth, setup, overview):
         app.register_blueprint(module.bp)

@@ -12,7 +12,6 @@ from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_babel import gettext
 
 from .. import audit, clock, queue, tickets
-from ..cases import register_case, validate_registration
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render
@@ -28,6 +27,7 @@ from ..models import (
     WindowService,
 )
 from ..web import current_hall, current_staff, error_message, local_time, require_roles
+from .staff_case_forms import case_form_context, register_from_console
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 require_roles(bp, ("staff", "admin"))
@@ -161,6 +161,7 @@ def panel_context(
         "error": error,
         "form_errors": form_errors or {},
         "form": request.form if request.method == "POST" else {},
+        **case_form_context(window, ticket),
     }
 
 
@@ -291,6 +292,8 @@ def _perform(action: str, window: Window, staff: Staff) -> str:
         queue.resume_window(window, staff)
         audit.record(window.hall_id, staff, "resume", "window", window.number)
         return gettext("窗口已恢复服务")
+    if action == "register" and not request.form.get("ticket_id"):
+        return register_from_console(None, window, staff)
     ticket = _ticket_from_form(window)
     number = ticket.display_number
     if action == "recall":
@@ -313,27 +316,7 @@ def _perform(action: str, window: Window, staff: Staff) -> str:
         queue.transfer(ticket, window, staff, to_service=to_service, to_window=to_window)
         message = gettext("%(number)s 已转移", number=number)
     elif action == "register":
-        data = validate_registration(
-            request.form.get("resident_name", ""),
-            request.form.get("resident_phone", ""),
-            request.form.get("subject", ""),
-            request.form.get("days", ""),
-        )
-        queue.complete(ticket, window, staff, outcome="registered")
-        case = register_case(ticket, staff, data)
-        audit.record(
-            window.hall_id,
-            staff,
-            "register_case",
-            "case",
-            case.number,
-            after={"ticket": number, "deadline": case.deadline.isoformat()},
-        )
-        return gettext(
-            "已登记受理件 %(case)s，承诺 %(deadline)s 前办结",
-            case=case.number,
-            deadline=case.deadline.isoformat(),
-        )
+        return register_from_console(ticket, window, staff)
     else:
         abort(404)
     audit.record(window.hall_id, staff, action, "ticket", number)

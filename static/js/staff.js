@@ -20,6 +20,18 @@
       target.click();
     }
   });
+  // The registration form shows the materials of the service chosen.
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-case-service]")) return;
+    var form = event.target.form;
+    form.querySelectorAll(".material-group").forEach(function (group) {
+      group.hidden = group.dataset.service !== event.target.value;
+      if (group.hidden) group.querySelectorAll("input").forEach(function (box) { box.checked = false; });
+    });
+    var limit = event.target.selectedOptions[0].dataset.limit;
+    var days = form.querySelector("[name=days]");
+    if (days && limit && limit !== "0") days.value = limit;
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var panel = document.getElementById("panel");
     if (!panel || event.detail.elt !== panel) return; // only the timed refresh

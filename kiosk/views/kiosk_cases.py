@@ -1,0 +1,163 @@
+"""The kiosk's 办件查询 (a case's progress by the lookup code on its receipt, typed on a large
+keypad; the resident may confirm a completed matter there) and 意见箱 (complaints, suggestions,
+praise with common phrases to tap). Routes join the kiosk blueprint (public). Lookups are
+rate-limited per address against guessing codes.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, redirect, request, url_for
+from flask_babel import gettext
+
+from .. import cases, complaints
+from ..db import write_transaction
+from ..errors import N_, ValidationError
+from ..htmx import render
+from ..models import Service, Staff, Window
+from ..printing import print_receipt
+from ..qr import qr_svg
+from ..ratelimit import SlidingLimit
+from ..web import current_hall, error_message
+from .kiosk import bp, client_address
+from .public_cases import status_context
+
+
+def case_limit(name: str) -> SlidingLimit:
+    """Per-address limits of these screens: wrong lookup codes (guessing) and filings."""
+    limits = current_app.extensions.get("kiosk_case_limits")
+    if limits is None:
+        limits = current_app.extensions.setdefault(
+            "kiosk_case_limits",
+            {"lookup": SlidingLimit(5, 600), "complaints": SlidingLimit(10, 600)},
+        )
+    return limits[name]
+
+
+def _lookup_page(error: str | None = None, code: str = ""):
+    return render("kiosk/case_lookup.html", "kiosk/_case_lookup.html", error=error, code=code)
+
+
+@bp.get("/cases")
+def case_lookup_form():
+    return _lookup_page()
+
+
+@bp.post("/cases")
+def case_lookup():
+    code = request.form.get("code", "")[:16]
+    key = client_address()
+    if not case_limit("lookup").allowed(key):
+        return _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
+    try:
+        case = cases.find_by_lookup(current_hall(), code)
+    except ValidationError as failure:
+        case_limit("lookup").hit(key)
+        return _lookup_page(error_message(failure), code)
+    return render(
+        "kiosk/case_status.html",
+        "kiosk/_case_status.html",
+        code=case.lookup_code,
+        message=None,
+        **status_context(case),
+    )
+
+
+@bp.post("/cases/confirm")
+def case_confirm():
+    """The resident confirms the result on the kiosk (the lookup code is the proof)."""
+    code = request.form.get("code", "")[:16]
+    key = client_address()
+    if not case_limit("lookup").allowed(key):
+        return _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
+    try:
+        case = cases.find_by_lookup(current_hall(), code)
+    except ValidationError as failure:
+        case_limit("lookup").hit(key)
+        return _lookup_page(error_message(failure), code)
+    message = error = None
+    try:
+        with write_transaction():
+            case = cases.confirm(case, "kiosk")
+        message = gettext("已确认办结，感谢您的配合")
+    except ValidationError as failure:
+        error = error_message(failure)
+    context = status_context(case)
+    context["confirm_error"] = error
+    return render(
+        "kiosk/case_status.html",
+        "kiosk/_case_status.html",
+        code=case.lookup_code,
+        message=message,
+        **context,
+    )
+
+
+def _complaint_context(error: str | None = None, form=None) -> dict:
+    hall = current_hall()
+    return {
+        "categories": complaints.CATEGORIES,
+        "phrases": complaints.PHRASES,
+        "windows": Window.select().where(Window.hall == hall).order_by(Window.number),
+        "staff": Staff.select()
+        .where((Staff.hall == hall) & (Staff.active == True) & (Staff.role != "supervisor"))  # noqa: E712
+        .order_by(Staff.id),
+        "services": Service.select().where(Service.hall == hall).order_by(Service.sort_order),
+        "error": error,
+        "form": form or {},
+        "form_token": secrets.token_urlsafe(16),
+    }
+
+
+@bp.get("/complaint")
+def complaint_form():
+    return render("kiosk/complaint.html", "kiosk/_complaint.html", **_complaint_context())
+
+
+@bp.post("/complaint")
+def complaint_create():
+    hall = current_hall()
+    key = client_address()
+    form = request.form
+    try:
+        if not case_limit("complaints").allowed(key):
+            raise ValidationError(N_("提交过于频繁，请稍后再试或到窗口反映"))
+        with write_transaction():
+            phrases = [p for p in form.getlist("phrase") if p in complaints.PHRASES]
+            item = complaints.file_complaint(
+                hall,
+                category=form.get("category", ""),
+                about=form.get("about", "")[:32],
+                text="；".join(phrases + [form.get("text", "").strip()]).strip("；"),
+                name=form.get("name", ""),
+                phone=form.get("phone", ""),
+                form_token=form.get("form_token", ""),
+            )
+            status = url_for("public.case_status", code=item.tracking_code, _external=True)
+            job, _fell_back = print_receipt(item, status)
+        case_limit("complaints").hit(key)
+    except ValidationError as failure:
+        return render(
+            "kiosk/complaint.html",
+            "kiosk/_complaint.html",
+            **_complaint_context(error_message(failure), form),
+        )
+    return redirect(
+        url_for("kiosk.complaint_done", code=item.tracking_code, printed=int(job is not None)), 303
+    )
+
+
+@bp.get("/complaint/done/<code>")
+def complaint_done(code: str):
+    from .public_cases import case_by_tracking
+
+    case = case_by_tracking(code)
+    url = url_for("public.case_status", code=case.tracking_code, _external=True)
+    return render(
+        "kiosk/complaint_done.html",
+        "kiosk/_complaint_done.html",
+        case=case,
+        qr=qr_svg(url, label=gettext("扫码查看答复")),
+        printed=request.args.get("printed") == "1",
+    )
