@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from waitress import create_server
+from browser_support import SCREENSHOTS, LiveServer  # noqa: E402,F401 - shared with test modules
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,23 +25,6 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
     "--font-render-hinting=none",
 ]
-
-
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=8, ident="hall-test")
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.close()
-        self.server.task_dispatcher.shutdown()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SCREENSHOTS, LiveServer
+from browser_support import SCREENSHOTS, LiveServer
 
 from kiosk.db import db
 
