@@ -138,15 +138,18 @@ def simulate(
     """Outlook of every waiting ticket of the hall's day, by ticket id."""
     now = now or clock.utcnow()
     today = today or clock.local_date(now, hall.timezone)
+    rows = Ticket.select(
+        Ticket.id, Ticket.service, Ticket.priority, Ticket.queue_at, Ticket.target_window
+    ).where((Ticket.hall == hall) & (Ticket.local_date == today) & (Ticket.status == "waiting"))
+    windows = staffed_windows(hall)
+    if not windows:  # nobody calls: no figures, and no need to read the queue row by row
+        return {ticket_id: NOBODY_SERVES for (ticket_id,) in rows.select(Ticket.id).tuples()}
     waiting = [
-        _Waiting(row.id, row.service_id, bool(row.priority), row.queue_at, row.target_window_id)
-        for row in Ticket.select(
-            Ticket.id, Ticket.service, Ticket.priority, Ticket.queue_at, Ticket.target_window
-        ).where((Ticket.hall == hall) & (Ticket.local_date == today) & (Ticket.status == "waiting"))
+        _Waiting(ticket_id, service_id, bool(priority), queue_at, target_id)
+        for ticket_id, service_id, priority, queue_at, target_id in rows.tuples()
     ]
     if not waiting:
         return {}
-    windows = staffed_windows(hall)
     orders: dict[int, dict[int, int]] = {window.id: {} for window in windows}
     if windows:
         for link in (
