@@ -1,0 +1,231 @@
+"""The three reports checked against figures computed by hand on a small fixed day.
+
+Day D = 2026-11-24 (a Tuesday), Asia/Shanghai; UTC times below (local = UTC + 8 h).
+  T1 社会救助 issued 01:00, called at window 1 (王秀英) 01:10, completed 01:15   wait 10, handling 5
+  T2 社会救助 issued 01:02, called at window 1 01:16, skipped 01:18 (no-show)  wait 14
+  T3 社会救助 issued 01:05, called at window 1 01:19, transferred to 劳动保障 01:20,
+     called at window 4 (陈静) 01:30, completed 01:40                           wait 14, handling 10
+  T4 土管城建 issued 01:10, called at window 3 (张卫东) 01:20, skipped 01:21, re-activated 01:25,
+     called again 01:30, completed 01:50 (not a no-show)                        wait 10, handling 20
+  T5 劳动保障 issued 01:12, still waiting.
+Ratings: T1 满意 on the national scale (8 points, level 4); the hall then switches to the 10-point
+scale: T3 差 (4, a follow-up due 2026-12-01 = 5 working days), T4 好 (10).
+Cases: three accepted on D (deadlines 11-25, 11-30, 11-26): one completed late on 11-26, one on
+time on 11-25, one still open; and a major complaint.
+A ticket of the previous week (2026-11-17) for the weekly comparison.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+import pytest
+
+from kiosk import queue, ratings, reports
+from kiosk.errors import ValidationError
+from kiosk.models import Case, Hall, Rating, RatingFollowUp, Service, Staff, Window
+
+D = dt.date(2026, 11, 24)
+
+
+def at(hour: int, minute: int, day: dt.date = D) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute))
+
+
+def service(code: str) -> Service:
+    return Service.get(Service.code == code)
+
+
+def window(number: int) -> Window:
+    return Window.get(Window.number == number)
+
+
+def staff(username: str) -> Staff:
+    return Staff.get(Staff.username == username)
+
+
+def make_case(hall, number, accepted, deadline, completed=None, **fields):
+    return Case.create(
+        hall=hall,
+        number=number,
+        tracking_code=secrets.token_urlsafe(12),
+        service=service("social_assistance"),
+        subject=f"事项{number}",
+        accepted_at=accepted,
+        deadline=deadline,
+        status="completed" if completed else "accepted",
+        completed_at=completed,
+        **fields,
+    )
+
+
+@pytest.fixture
+def day(hall):
+    sa, ls, lc = (
+        service("social_assistance"),
+        service("labour_security"),
+        service("land_construction"),
+    )
+    w1, w3, w4 = window(1), window(3), window(4)
+    wang, zhang, chen = staff("wang"), staff("zhang"), staff("chen")
+    t1 = queue.issue_ticket(hall, sa, now=at(1, 0))
+    t2 = queue.issue_ticket(hall, sa, now=at(1, 2))
+    t3 = queue.issue_ticket(hall, sa, now=at(1, 5))
+    t4 = queue.issue_ticket(hall, lc, now=at(1, 10))
+    queue.issue_ticket(hall, ls, now=at(1, 12))
+    t1 = queue.call_ticket(w1, t1, wang, now=at(1, 10))
+    queue.complete(t1, w1, wang, now=at(1, 15))
+    t2 = queue.call_ticket(w1, t2, wang, now=at(1, 16))
+    queue.skip(t2, w1, wang, now=at(1, 18))
+    t3 = queue.call_ticket(w1, t3, wang, now=at(1, 19))
+    t3 = queue.transfer(t3, w1, wang, to_service=ls, now=at(1, 20))
+    t3 = queue.call_ticket(w4, t3, chen, now=at(1, 30))
+    queue.complete(t3, w4, chen, now=at(1, 40))
+    t4 = queue.call_ticket(w3, t4, zhang, now=at(1, 20))
+    t4 = queue.skip(t4, w3, zhang, now=at(1, 21))
+    t4 = queue.reactivate(t4, zhang, now=at(1, 25))
+    t4 = queue.call_ticket(w3, t4, zhang, now=at(1, 30))
+    queue.complete(t4, w3, zhang, now=at(1, 50))
+    # Ratings across a scale switch.
+    ratings.rate_ticket(hall, t1, "satisfied", source="window_pad", now=at(1, 16))
+    Hall.update(rating_scale="ten_point").where(Hall.id == hall.id).execute()
+    hall = Hall.get_by_id(hall.id)
+    ratings.rate_ticket(hall, t3, "poor", source="kiosk", now=at(2, 0))
+    ratings.rate_ticket(hall, t4, "good", source="phone", now=at(2, 5))
+    # Cases: completed late, completed on time, still open; a major complaint.
+    make_case(hall, "SL1", at(2, 0), dt.date(2026, 11, 25), completed=at(3, 0, D + dt.timedelta(2)))
+    make_case(hall, "SL2", at(3, 0), dt.date(2026, 11, 30), completed=at(3, 0, D + dt.timedelta(1)))
+    make_case(hall, "SL3", at(4, 0), dt.date(2026, 11, 26))
+    make_case(hall, "TS1", at(5, 0), dt.date(2026, 12, 1), kind="complaint", severity="major")
+    # The previous week: one 社会救助 ticket served.
+    previous = queue.issue_ticket(hall, sa, now=at(1, 0, dt.date(2026, 11, 17)))
+    previous = queue.call_ticket(w1, previous, wang, now=at(1, 6, dt.date(2026, 11, 17)))
+    queue.complete(previous, w1, wang, now=at(1, 10, dt.date(2026, 11, 17)))
+    return hall
+
+
+def rows_by_name(section):
+    return {row["name"]: row for row in section.rows}
+
+
+def test_daily_report_matches_the_hand_computed_day(day):
+    report = reports.daily_report(day, D)
+    assert not report.empty
+    by_service = rows_by_name(report.sections[0])
+    sa, ls, lc, total = (
+        by_service["社会救助"],
+        by_service["劳动保障"],
+        by_service["土管城建"],
+        by_service["合计"],
+    )
+    pick = ("issued", "served", "no_shows", "transfers")
+    assert [sa[k] for k in pick] == [2, 1, 1, 1]
+    assert [ls[k] for k in pick] == [2, 1, 0, 0]
+    assert [lc[k] for k in pick] == [1, 1, 0, 0]
+    assert [total[k] for k in pick] == [5, 3, 1, 1]
+    assert (sa["wait_mean"], sa["wait_p90"]) == (Decimal("12.0"), Decimal("14.0"))
+    assert (total["wait_mean"], total["wait_p90"]) == (Decimal("12.0"), Decimal("14.0"))
+    assert (total["handling_mean"], total["handling_p90"]) == (Decimal("11.7"), Decimal("20.0"))
+    assert (lc["handling_mean"], ls["handling_mean"]) == (Decimal("20.0"), Decimal("10.0"))
+    assert (total["cases_registered"], total["cases_completed"]) == (3, 0)
+    # Ratings: 8 (national 满意) + 4 (差) + 10 (好) over 3 raters.
+    assert (total["raters"], total["score"], total["satisfaction_rate"]) == (
+        3,
+        Decimal("7.33"),
+        Decimal("66.7"),
+    )
+    assert (sa["score"], ls["score"], lc["score"]) == (
+        Decimal("8.00"),
+        Decimal("4.00"),
+        Decimal("10.00"),
+    )
+    by_window = rows_by_name(report.sections[1])
+    assert [by_window["1 号窗口"][k] for k in ("served", "no_shows", "transfers")] == [1, 1, 1]
+    assert by_window["4 号窗口"]["poor_ratings"] == 1
+    by_staff = rows_by_name(report.sections[2])
+    assert (
+        by_staff["王秀英"]["score"],
+        by_staff["陈静"]["score"],
+        by_staff["张卫东"]["score"],
+    ) == (
+        Decimal("8.00"),
+        Decimal("4.00"),
+        Decimal("10.00"),
+    )
+
+
+def test_weekly_report_compares_with_the_previous_week(day):
+    report = reports.period_report(day, reports.period_of("week", D))
+    assert report.period.start == dt.date(2026, 11, 23)
+    rows = rows_by_name(report.sections[0])
+    sa = rows["社会救助"]
+    assert (sa["issued"], sa["issued_prev"], sa["issued_change"]) == (2, 1, 1)
+    assert (sa["wait_mean"], sa["wait_mean_prev"]) == (Decimal("12.0"), Decimal("6.0"))
+    assert rows["合计"]["issued_change"] == 4
+    ranking = report.sections[3].rows
+    assert [row["name"] for row in ranking] == ["3 号窗口", "1 号窗口", "4 号窗口"]
+    assert [row["rank"] for row in ranking] == [1, 2, 3]
+
+
+def test_monthly_case_figures_and_the_major_report(day):
+    month = reports.period_report(day, reports.period_of("month", D))
+    total = rows_by_name(month.sections[0])["合计"]
+    assert (total["cases_registered"], total["cases_completed"]) == (3, 2)
+    report = reports.major_report(day, reports.period_of("month", D), today=dt.date(2026, 12, 1))
+    summary = report.sections[0].rows[0]
+    assert summary["completion_rate"] == Decimal("66.7")  # 2 of 3 completed
+    assert (summary["completed_late"], summary["on_time_rate"]) == (1, Decimal("50.0"))
+    assert (summary["major"], summary["complaints"], summary["overdue"]) == (1, 1, 1)
+    assert (summary["poor_ratings"], summary["followed_up_in_time"]) == (1, 0)
+    follow_up = RatingFollowUp.get()
+    ratings.close_follow_up(
+        follow_up, "已电话回访，整改到位", staff("admin"), now=at(2, 0, dt.date(2026, 11, 30))
+    )
+    report = reports.major_report(day, reports.period_of("month", D), today=dt.date(2026, 12, 1))
+    assert report.sections[0].rows[0]["followed_up_in_time"] == 1
+
+
+def test_a_ticket_is_rated_once_and_a_poor_rating_opens_a_follow_up(day):
+    t1 = Rating.get(Rating.grade == "satisfied").ticket
+    with pytest.raises(ValidationError, match="只能评价一次"):
+        ratings.rate_ticket(day, t1, "good", now=at(3, 0))
+    poor = Rating.get(Rating.grade == "poor")
+    assert (poor.scale, poor.score, poor.level) == ("ten_point", 4, 2)
+    follow_up = RatingFollowUp.get(RatingFollowUp.rating == poor)
+    assert (follow_up.status, follow_up.deadline) == ("open", dt.date(2026, 12, 1))
+    national = Rating.get(Rating.grade == "satisfied")
+    assert (national.scale, national.score, national.level) == ("national", 8, 4)
+    assert Rating.select().count() == 3 and RatingFollowUp.select().count() == 1
+
+
+def test_a_day_without_data_says_so_and_bad_periods_are_refused(day):
+    assert reports.daily_report(day, dt.date(2026, 11, 1)).empty
+    with pytest.raises(ValidationError, match="日期格式不正确"):
+        reports.parse_period("day", "2026-13-01", today=D)
+    with pytest.raises(ValidationError, match="未知的报表周期"):
+        reports.parse_period("year", "", today=D)
+    assert reports.parse_period("month", "2026-11", today=D).start == dt.date(2026, 11, 1)
+
+
+def test_chart_series(day):
+    week = reports.period_of("week", D)
+    per_day = dict((d, issued) for d, issued, _served in reports.tickets_per_day(day, week))
+    assert per_day[D] == 5 and per_day[dt.date(2026, 11, 23)] == 0
+    assert reports.waits_by_hour(day, week) == [(9, Decimal("12.0"), 4)]
+    trend = dict(reports.satisfaction_by_day(day, week))
+    assert trend[D] == Decimal("66.7") and trend[dt.date(2026, 11, 25)] is None
+    months = dict((m, rate) for m, rate, _on_time in reports.completion_by_month(day, D, 2))
+    assert months == {"2026-10": None, "2026-11": Decimal("66.7")}
+
+
+def test_live_state_raises_a_wait_alert(day):
+    state = reports.live_state(day, now=at(1, 45))
+    labour = next(row for row in state["services"] if row["service"].code == "labour_security")
+    assert (labour["waiting"], labour["longest_minutes"], labour["alert"]) == (1, 33, True)
+    assert state["alerts"][0]["kind"] == "wait"
+    assert reports.wait_alerts(day, [service("labour_security").id], now=at(1, 45)) == [
+        ("劳动保障", 33)
+    ]
+    assert reports.wait_alerts(day, [service("labour_security").id], now=at(1, 30)) == []
