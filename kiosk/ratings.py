@@ -275,6 +275,25 @@ def pad_ticket(window: Window, *, now: dt.datetime | None = None) -> Ticket | No
     return ticket
 
 
+def recently_rated(window: Window, seconds: int = 5, *, now: dt.datetime | None = None) -> bool:
+    """A rating given at this window's pad in the last few seconds: the screen says thanks."""
+    now = now or clock.utcnow()
+    return (
+        Rating.select()
+        .where(
+            (Rating.window == window)
+            & (Rating.source == "window_pad")
+            & (Rating.created_at >= now - dt.timedelta(seconds=seconds))
+        )
+        .exists()
+    )
+
+
+def pad_seconds_left(ticket: Ticket, *, now: dt.datetime | None = None) -> int:
+    left = PAD_SECONDS - ((now or clock.utcnow()) - ticket.completed_at).total_seconds()
+    return max(int(left), 0)
+
+
 def score_of(total, raters) -> Decimal:
     if not raters:
         return Decimal("0.00")
