@@ -23,12 +23,13 @@ def _number(value) -> str:
 
 
 def _nice_max(values: list[float]) -> float:
+    """The top of the axis: four steps of a round size, so every grid line is a round number."""
     top = max([v for v in values if v is not None] or [0])
     if top <= 0:
-        return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 100000):
+        return 4.0
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
         if top <= step * 4:
-            return step * 4 if top > step * 3 else step * (int(top // step) + 1)
+            return float(step * 4)
     return float(top)
 
 

@@ -339,6 +339,8 @@ def measures(hall: Hall, period: Period, by: str) -> dict:
     handling = _handling(hall, period, by)
     rated = _ratings(hall, period, by)
     cases = _cases(hall, period, by == "service") if by in ("total", "service") else {}
+    if by == "service":
+        cases.pop(0, None)  # the hall's total, not a service
     groups = set(counts) | set(transfers) | set(rated) | set(cases)
     result = {}
     for grp in groups:

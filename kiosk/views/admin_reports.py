@@ -46,7 +46,9 @@ def _charts(report: reports.Report) -> list[Markup]:
     period = report.period
     chart_period = period if period.kind != "day" else reports.period_of("month", period.start)
     days = reports.tickets_per_day(hall, chart_period)
-    hours = reports.waits_by_hour(hall, period)
+    # Every hour of a working day gets its slot (an empty hour shows as no bar).
+    by_hour = {hour: mean for hour, mean, _count in reports.waits_by_hour(hall, period)}
+    hour_range = range(min([8, *by_hour]), max([17, *by_hour]) + 1)
     trend = reports.satisfaction_by_day(hall, chart_period)
     months = reports.completion_by_month(hall, period.start)
     no_data = gettext("本期没有数据")
@@ -54,8 +56,8 @@ def _charts(report: reports.Report) -> list[Markup]:
         Markup(
             charts.bar_chart(
                 gettext("各时段平均等候（分钟）"),
-                [f"{hour}:00" for hour, _mean, _count in hours],
-                [mean for _hour, mean, _count in hours],
+                [f"{hour}" for hour in hour_range],
+                [by_hour.get(hour) for hour in hour_range],
                 unit=gettext("分钟"),
                 empty_text=no_data,
             )

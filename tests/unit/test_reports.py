@@ -98,6 +98,7 @@ def test_weekly_report_compares_with_the_previous_week(day):
 
 def test_monthly_case_figures_and_the_major_report(day):
     month = reports.period_report(day, reports.period_of("month", D))
+    assert "—" not in rows_by_name(month.sections[0])  # every row is a service or the total
     total = rows_by_name(month.sections[0])["合计"]
     assert (total["cases_registered"], total["cases_completed"]) == (3, 2)
     report = reports.major_report(day, reports.period_of("month", D), today=dt.date(2026, 12, 1))
