@@ -181,20 +181,6 @@ def _transfers(hall: Hall, period: Period, by: str) -> dict:
     return {_key(grp, by): count for grp, count in rows}
 
 
-def _percentile_sql(durations: str) -> str:
-    """Mean and 90th percentile (nearest rank: the ceil(0.9·n)-th smallest) per group, with
-    window functions, on SQLite and PostgreSQL alike."""
-    return f"""
-        , d AS ({durations}),
-        r AS (SELECT grp, secs,
-                ROW_NUMBER() OVER (PARTITION BY grp ORDER BY secs) AS rn,
-                COUNT(*) OVER (PARTITION BY grp) AS cnt
-              FROM d WHERE secs IS NOT NULL)
-        SELECT grp, COUNT(*), AVG(secs),
-               MAX(CASE WHEN rn = (9 * cnt + 9) / 10 THEN secs END)
-        FROM r GROUP BY grp"""
-
-
 def _first_calls_cte() -> str:
     return """
         WITH fc AS (
@@ -204,26 +190,76 @@ def _first_calls_cte() -> str:
           GROUP BY e.ticket_id)"""
 
 
-def _waits(hall: Hall, period: Period, by: str) -> dict:
-    key = TICKET_KEYS[by]
-    durations = f"""
-        SELECT {key} AS grp, {_seconds("fc.first_call", "t.issued_at")} AS secs
-        FROM ticket t JOIN fc ON fc.ticket_id = t.id"""
-    sql = _first_calls_cte() + _percentile_sql(durations)
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return {_key(grp, by): (count, mean, p90) for grp, count, mean, p90 in rows}
+def _duration_base(kind: str) -> str:
+    """A CTE `b` of (service, window, staff, seconds): the wait (issue to first call) or the
+    handling time (last call to completion) of each ticket of the period, computed once and
+    then grouped every way the report needs (MATERIALIZED: SQLite and PostgreSQL would
+    otherwise evaluate it again for every grouping)."""
+    columns = "t.service_id, t.window_id, t.staff_id"
+    if kind == "wait":
+        return (
+            _first_calls_cte()
+            + f""",
+        b AS MATERIALIZED (
+          SELECT {columns}, {_seconds("fc.first_call", "t.issued_at")} AS secs
+          FROM ticket t JOIN fc ON fc.ticket_id = t.id)"""
+        )
+    return f"""
+        WITH b AS MATERIALIZED (
+          SELECT {columns}, {_seconds("t.completed_at", "t.called_at")} AS secs
+          FROM ticket t
+          WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
+            AND t.status = 'completed' AND t.called_at IS NOT NULL)"""
 
 
-def _handling(hall: Hall, period: Period, by: str) -> dict:
-    key = TICKET_KEYS[by]
-    durations = f"""
-        SELECT {key} AS grp, {_seconds("t.completed_at", "t.called_at")} AS secs
-        FROM ticket t
-        WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-          AND t.status = 'completed' AND t.called_at IS NOT NULL"""
-    sql = "WITH x AS (SELECT 1)" + _percentile_sql(durations)
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return {_key(grp, by): (count, mean, p90) for grp, count, mean, p90 in rows}
+DURATION_KEYS = {"total": "0", "service": "service_id", "window": "window_id", "staff": "staff_id"}
+
+
+PERCENTILE_STEP = 6  # seconds: the reports show minutes to one decimal, i.e. 6-second steps
+
+
+def _durations(
+    kind: str, hall: Hall, period: Period, dims: tuple[str, ...], *, percentiles: bool = True
+) -> dict[str, dict]:
+    """{dimension: {group: (count, mean seconds, 90th percentile seconds)}} in one query.
+
+    The 90th percentile is the nearest rank, the ceil(0.9·n)-th smallest value. SQL groups
+    the durations into a histogram of 6-second steps (the reports show minutes to one
+    decimal, so the step is exactly what is displayed: ROUND(s / 6) / 10 minutes) and the
+    rank is found by walking each group's few hundred steps here — a month of 40,000 tickets
+    never comes into Python, and it is several times faster than window functions on SQLite.
+    Without `percentiles` only the mean."""
+    union = " UNION ALL ".join(
+        f"SELECT '{dim}' AS dim, {DURATION_KEYS[dim]} AS grp, secs FROM b" for dim in dims
+    )
+    params = (hall.id, period.start.isoformat(), period.end.isoformat())
+    result: dict[str, dict] = {dim: {} for dim in dims}
+    if not percentiles:
+        sql = f"""{_duration_base(kind)},
+        d AS ({union})
+        SELECT dim, grp, COUNT(secs), AVG(secs) FROM d GROUP BY dim, grp"""
+        for dim, grp, count, mean in _rows(sql, params):
+            result[dim][_key(grp, dim)] = (count, mean, None)
+        return result
+    sql = f"""{_duration_base(kind)},
+        d AS ({union})
+        SELECT dim, grp, ROUND(secs / {PERCENTILE_STEP}.0) AS step, COUNT(*), SUM(secs)
+        FROM d WHERE secs IS NOT NULL GROUP BY dim, grp, step"""
+    histograms: dict[tuple, list] = {}
+    for dim, grp, step, count, total in _rows(sql, params):
+        histograms.setdefault((dim, _key(grp, dim)), []).append((float(step), count, total))
+    for (dim, grp), steps in histograms.items():
+        steps.sort()
+        count = sum(c for _step, c, _total in steps)
+        mean = sum(float(total) for _step, _c, total in steps) / count
+        rank, seen, p90 = (9 * count + 9) // 10, 0, None
+        for step, c, _total in steps:
+            seen += c
+            if seen >= rank:
+                p90 = step * PERCENTILE_STEP
+                break
+        result[dim][grp] = (count, mean, p90)
+    return result
 
 
 def _ratings(hall: Hall, period: Period, by: str) -> dict:
@@ -331,14 +367,31 @@ def _minutes(seconds) -> Decimal | None:
     return (Decimal(str(seconds)) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def measures_by(
+    hall: Hall, period: Period, dims: tuple[str, ...], *, percentiles: bool = True
+) -> dict[str, dict]:
+    """Every measure of the period, per group, for each dimension asked
+    (total/service/window/staff): {dimension: {group: figures}}."""
+    waits = _durations("wait", hall, period, dims, percentiles=percentiles)
+    handling = _durations("handling", hall, period, dims, percentiles=percentiles)
+    result = {}
+    for by in dims:
+        result[by] = _combine(
+            hall, period, by, waits[by], handling[by], with_cases=by in ("total", "service")
+        )
+    return result
+
+
 def measures(hall: Hall, period: Period, by: str) -> dict:
-    """Every measure of the period, per group (`by`: total/service/window/staff/day)."""
+    """Every measure of the period, per group (`by`: total/service/window/staff)."""
+    return measures_by(hall, period, (by,))[by]
+
+
+def _combine(hall, period, by, waits, handling, *, with_cases) -> dict:
     counts = _ticket_counts(hall, period, by)
     transfers = _transfers(hall, period, by)
-    waits = _waits(hall, period, by)
-    handling = _handling(hall, period, by)
     rated = _ratings(hall, period, by)
-    cases = _cases(hall, period, by == "service") if by in ("total", "service") else {}
+    cases = _cases(hall, period, by == "service") if with_cases else {}
     if by == "service":
         cases.pop(0, None)  # the hall's total, not a service
     groups = set(counts) | set(transfers) | set(rated) | set(cases)
@@ -463,10 +516,9 @@ def _is_empty(total: dict) -> bool:
 def daily_report(hall: Hall, day: dt.date) -> Report:
     period = period_of("day", day)
     names = _names(hall)
-    total = measures(hall, period, "total")
-    by_service = measures(hall, period, "service")
-    by_window = measures(hall, period, "window")
-    by_staff = measures(hall, period, "staff")
+    figures = measures_by(hall, period, ("total", "service", "window", "staff"))
+    total, by_service = figures["total"], figures["service"]
+    by_window, by_staff = figures["window"], figures["staff"]
     name = [("name", N_("项目"))]
     sections = [
         Section(
@@ -510,10 +562,12 @@ def period_report(hall: Hall, period: Period) -> Report:
     """分类项目周报/月报: by service, with the previous period and the change."""
     names = _names(hall)
     previous = period.previous()
-    current = measures(hall, period, "service")
-    before = measures(hall, previous, "service")
-    total = measures(hall, period, "total").get(0, measures_empty())
-    total_before = measures(hall, previous, "total").get(0, measures_empty())
+    figures = measures_by(hall, period, ("total", "service", "window", "staff"))
+    # The previous period is compared on counts, means and scores: no percentiles needed.
+    earlier = measures_by(hall, previous, ("total", "service"), percentiles=False)
+    current, before = figures["service"], earlier["service"]
+    total = figures["total"].get(0, measures_empty())
+    total_before = earlier["total"].get(0, measures_empty())
     order = list(names["service"])
     ids = sorted(
         set(current) | set(before),
@@ -548,8 +602,7 @@ def period_report(hall: Hall, period: Period) -> Report:
         ("score_prev", N_("上期得分")),
         ("satisfaction_rate", N_("满意率(%)")),
     ]
-    by_window = measures(hall, period, "window")
-    by_staff = measures(hall, period, "staff")
+    by_window, by_staff = figures["window"], figures["staff"]
     name = [("name", N_("项目"))]
     sections = [
         Section("by_service", N_("分类项目（与上期比较）"), comparison_columns, rows),
