@@ -445,8 +445,8 @@ class Report:
 
 
 TICKET_COLUMNS = [
-    ("issued", N_("取号")),
-    ("served", N_("办结")),
+    ("issued", N_("取号数")),
+    ("served", N_("办结数")),
     ("no_shows", N_("过号未办")),
     ("transfers", N_("转移")),
     ("wait_mean", N_("平均等候(分)")),
@@ -583,10 +583,10 @@ def period_report(hall: Hall, period: Period) -> Report:
     rows.append(_compare_row(N_("合计"), total, total_before))
     comparison_columns = [
         ("name", N_("业务类别")),
-        ("issued", N_("取号")),
+        ("issued", N_("取号数")),
         ("issued_prev", N_("上期取号")),
         ("issued_change", N_("取号增减")),
-        ("served", N_("办结")),
+        ("served", N_("办结数")),
         ("served_prev", N_("上期办结")),
         ("served_change", N_("办结增减")),
         ("no_shows", N_("过号未办")),
@@ -609,19 +609,19 @@ def period_report(hall: Hall, period: Period) -> Report:
         Section(
             "satisfaction_window",
             N_("满意度：按窗口"),
-            name + [("served", N_("办结"))] + RATING_COLUMNS,
+            name + [("served", N_("办结数"))] + RATING_COLUMNS,
             _ordered_rows(hall, {k: v for k, v in by_window.items() if k}, "window", names),
         ),
         Section(
             "satisfaction_staff",
             N_("满意度：按工作人员"),
-            name + [("served", N_("办结"))] + RATING_COLUMNS,
+            name + [("served", N_("办结数"))] + RATING_COLUMNS,
             _ordered_rows(hall, {k: v for k, v in by_staff.items() if k}, "staff", names),
         ),
         Section(
             "ranking",
             N_("窗口排名"),
-            [("rank", N_("名次")), ("name", N_("窗口")), ("served", N_("办结"))]
+            [("rank", N_("名次")), ("name", N_("窗口")), ("served", N_("办结数"))]
             + RATING_COLUMNS
             + [("wait_mean", N_("平均等候(分)"))],
             window_ranking(hall, period, by_window, names),

@@ -157,3 +157,25 @@ def test_live_state_raises_a_wait_alert(day):
         ("劳动保障", 33)
     ]
     assert reports.wait_alerts(day, [service("labour_security").id], now=at(1, 30)) == []
+
+
+def test_a_case_is_rated_once_and_the_database_refuses_a_second_rating(day):
+    from peewee import IntegrityError
+
+    from kiosk.db import db
+    from kiosk.models import Case
+
+    late = Case.get(Case.number == "SL1")
+    rating = ratings.rate_case(day, late, "poor", now=at(4, 0, dt.date(2026, 11, 26)))
+    assert (rating.case_id, rating.score, rating.staff_id) == (late.id, 4, None)
+    assert RatingFollowUp.select().where(RatingFollowUp.rating == rating).exists()
+    with pytest.raises(ValidationError, match="只能评价一次"):
+        ratings.rate_case(day, late, "good")
+    with pytest.raises(ValidationError, match="尚未办结"):
+        ratings.rate_case(day, Case.get(Case.number == "SL3"), "good")
+    # Two screens racing past the check still get one rating: the unique index decides.
+    with pytest.raises(IntegrityError), db.atomic():
+        Rating.create(hall=day, case=late, score=10, level=5, local_date=D)
+    ticket_rating = Rating.get(Rating.grade == "good")
+    with pytest.raises(IntegrityError), db.atomic():
+        Rating.create(hall=day, ticket=ticket_rating.ticket_id, score=10, level=5, local_date=D)

@@ -124,3 +124,38 @@ def test_supervisors_read_reports_but_cannot_close_follow_ups(day_client):
         f"/admin/follow-ups/{item.id}", data={"csrf_token": token, "outcome": "x"}
     )
     assert response.status_code == 403
+
+
+def test_the_hall_chooses_its_rating_scale_and_wait_alert(client):
+    from test_admin_settings import admin, form_of
+
+    token = admin(client)
+    form = form_of(client, "/admin/hall")
+    assert (form["rating_scale"], form["wait_alert_minutes"]) == ("national", "30")
+    refused = client.post(
+        "/admin/hall", data={**form, "csrf_token": token, "wait_alert_minutes": "abc"}
+    )
+    assert "0 到 480" in refused.data.decode()
+    refused = client.post("/admin/hall", data={**form, "csrf_token": token, "rating_scale": "x"})
+    assert "请选择评价方式" in refused.data.decode()
+    db.connect(reuse_if_open=True)
+    assert (Hall.get().rating_scale, Hall.get().wait_alert_minutes) == ("national", 30)
+    saved = client.post(
+        "/admin/hall",
+        data={**form, "csrf_token": token, "rating_scale": "ten_point", "wait_alert_minutes": "20"},
+    )
+    assert saved.status_code == 303
+    assert (Hall.get().rating_scale, Hall.get().wait_alert_minutes) == ("ten_point", 20)
+
+
+def test_the_report_reads_in_english(day_client):
+    sign_in(day_client, "admin")
+    page = BeautifulSoup(
+        day_client.get("/admin/reports/daily?date=2026-11-24&lang=en").data, "html.parser"
+    )
+    assert page.select_one(".report-head h1").get_text() == "Daily work report"
+    headers = [th.get_text() for th in page.select("#section-by_service th")]
+    assert (
+        headers[:3] == ["Item", "Tickets issued", "Tickets served"]
+        and "Satisfaction rate (%)" in headers
+    )
