@@ -74,6 +74,10 @@ def to_xlsx(report: Report, translate: Callable[[str], str]) -> bytes:
                     value = translate(value) if value else ""
                 values.append(value)
             sheet.append(values)
+            # Decimals keep the page's precision (12.0 minutes, 8.00 points) as a number format.
+            for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+                if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+                    cell.number_format = "0." + "0" * -value.as_tuple().exponent
         for column in sheet.columns:
             letter = column[0].column_letter
             sheet.column_dimensions[letter].width = 14

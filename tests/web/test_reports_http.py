@@ -25,6 +25,16 @@ def day_client(app, client):
     return client
 
 
+def as_text(cell) -> str:
+    """A workbook cell as the page writes it: "—" for no value, numbers to the decimals of the
+    cell's number format."""
+    if cell.value is None:
+        return "—"
+    if isinstance(cell.value, int | float) and cell.number_format.startswith("0."):
+        return f"{cell.value:.{len(cell.number_format) - 2}f}"
+    return str(cell.value)
+
+
 def page_rows(html: bytes, section: str) -> list[list[str]]:
     soup = BeautifulSoup(html, "html.parser")
     table = soup.select_one(f"#section-{section} table")
@@ -56,6 +66,27 @@ def test_daily_report_page_csv_and_xlsx_hold_the_same_figures(day_client):
     # Numbers stay numbers in the workbook (12.0 reads back as 12): compare as numbers.
     assert [Decimal(str(v)) for v in xlsx_total[1:9]] == [Decimal(v) for v in total[1:9]]
     assert values[0][0] == "郢中街道社区党群服务中心"
+    # Every section of every report: each cell of the page equals the workbook's cell.
+    for url in (
+        "/admin/reports/daily?date=2026-11-24",
+        "/admin/reports/period?kind=week&date=2026-11-24",
+        "/admin/reports/major?kind=month&date=2026-11-24",
+    ):
+        html = BeautifulSoup(day_client.get(url).data, "html.parser")
+        book = load_workbook(io.BytesIO(day_client.get(url + "&format=xlsx").data))
+        for section in html.select("section.report-section"):
+            title = section.select_one("h2").get_text()
+            table = section.select_one("table")
+            if table is None:
+                continue
+            # An empty text cell is an empty workbook cell (read back as None, "—").
+            on_page = [
+                [td.get_text(strip=True) or "—" for td in tr.select("td")]
+                for tr in table.select("tbody tr")
+            ]
+            sheet = list(book[title[:31].replace("：", " ")].iter_rows())
+            assert [as_text(v) for v in sheet[3]] == [th.get_text() for th in table.select("th")]
+            assert [[as_text(v) for v in row] for row in sheet[4:]] == on_page, (url, title)
 
 
 def test_period_and_major_reports_render(day_client):
