@@ -29,9 +29,10 @@ from . import clock
 from .db import db, is_postgres
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Service, Staff, Ticket, Window
-from .ratings import POOR_LEVEL, SATISFIED_LEVEL, score_of
+from .ratings import GRADES_BY_SCALE, POOR_LEVEL, SATISFIED_LEVEL, score_of
 
 KINDS = ("day", "week", "month")
+GRADE_NAMES = {grade.code: grade.label for scale in GRADES_BY_SCALE.values() for grade in scale}
 OPEN_CASE = ("accepted", "in_progress")
 
 
@@ -766,7 +767,7 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
                 "ticket": tickets.get(rating.ticket_id, ""),
                 "window": names["window"].get(rating.window_id, ""),
                 "staff": names["staff"].get(rating.staff_id, ""),
-                "grade": rating.grade,
+                "grade": GRADE_NAMES.get(rating.grade, rating.grade),
                 "deadline": follow.deadline.isoformat(),
                 "status": N_("已回访") if follow.status == "done" else N_("待回访"),
                 "on_time": N_("按时")
