@@ -143,3 +143,27 @@ def test_the_dashboard_refreshes_and_alerts(live_server, page_factory, screensho
     page.screenshot(path=str(shots / f"dashboard-{width}x{height}.png"))
     # Everything fits the width (no horizontal scrolling on the hall head's screen).
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_rating_at_the_kiosk_with_the_keypad(live_server, page_factory, screenshot_dir, size):
+    from kiosk.tickets import check_code
+
+    width, height = size
+    ticket = complete_one()
+    page = page_factory(width=width, height=height, touch=True)
+    page.goto(live_server.url + "/rate")
+    for key in ticket.display_number + check_code(ticket):  # the number, then the check code
+        page.locator(f'.rate-keypad [data-key="{key}"]').tap()
+    expect(page.locator("#rate-number")).to_have_value(ticket.display_number)
+    expect(page.locator("#rate-code")).to_have_value(check_code(ticket))
+    page.select_option('select[name="attitude"]', "5")
+    shots = screenshot_dir / "kiosk"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / f"rate-ticket-{width}x{height}.png"))
+    page.locator('.rate-grades button[value="satisfied"]').tap()
+    expect(page.locator("#rate-thanks")).to_be_visible(timeout=10_000)
+    db.connect(reuse_if_open=True)
+    assert [(r.ticket_id, r.level, r.attitude, r.source) for r in Rating.select()] == [
+        (ticket.id, 4, 5, "kiosk")
+    ]
