@@ -39,7 +39,7 @@ def _frame(title: str, width: int, height: int, body: list[str], summary: str) -
         f'viewBox="0 0 {width} {height}" width="100%" '
         f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>"
-        f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="15" font-weight="bold" '
+        f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="16" font-weight="bold" '
         f"{FONT}>{escape(title)}</text>" + "".join(body) + "</svg>"
     )
 
@@ -52,21 +52,21 @@ def _axes(left, top, plot_w, plot_h, y_max, unit) -> list[str]:
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
             f'stroke="#999" stroke-width="0.6" stroke-dasharray="3 3"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT}>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" {FONT}>'
             f"{_number(round(value, 1) if value % 1 else int(value))}</text>"
         )
     parts.append(
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#000"/>'
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
         f'stroke="#000"/>'
-        f'<text x="{left - 6}" y="{top - 8}" text-anchor="end" font-size="11" {FONT}>'
+        f'<text x="{left - 6}" y="{top - 14}" text-anchor="end" font-size="13" {FONT}>'
         f"{escape(unit)}</text>"
     )
     return parts
 
 
 def _label_step(count: int, plot_w: float) -> int:
-    return max(1, int(count * 34 // max(plot_w, 1)) + 1)
+    return max(1, int(count * 40 // max(plot_w, 1)) + 1)
 
 
 def bar_chart(
@@ -75,13 +75,13 @@ def bar_chart(
     values: list,
     *,
     unit: str = "",
-    width: int = 640,
+    width: int = 520,
     height: int = 260,
     empty_text: str = "",
 ) -> str:
     """Vertical bars, hatched, each with its value on top."""
     chart = next(_ids)
-    left, top, right, bottom = 48, 40, 12, 36
+    left, top, right, bottom = 48, 48, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [float(v) if v is not None else None for v in values]
     y_max = _nice_max(numbers)
@@ -110,12 +110,12 @@ def bar_chart(
             if slot >= 16:
                 body.append(
                     f'<text x="{x + slot / 2:.1f}" y="{top + plot_h - bar_h - 4:.1f}" '
-                    f'text-anchor="middle" font-size="11" {FONT}>{_number(values[index])}</text>'
+                    f'text-anchor="middle" font-size="13" {FONT}>{_number(values[index])}</text>'
                 )
         if index % step == 0:
             body.append(
                 f'<text x="{x + slot / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
-                f'font-size="11" {FONT}>{escape(str(label))}</text>'
+                f'font-size="13" {FONT}>{escape(str(label))}</text>'
             )
     summary = "; ".join(f"{label}: {_number(v)}" for label, v in zip(labels, values, strict=False))
     return _frame(title, width, height, body, summary)
@@ -128,12 +128,12 @@ def line_chart(
     *,
     unit: str = "%",
     y_max: float | None = 100.0,
-    width: int = 640,
+    width: int = 520,
     height: int = 260,
     empty_text: str = "",
 ) -> str:
     """A black line with square markers; gaps where a value is missing (nobody rated)."""
-    left, top, right, bottom = 48, 40, 12, 36
+    left, top, right, bottom = 48, 48, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [float(v) if v is not None else None for v in values]
     top_value = y_max or _nice_max(numbers)
@@ -145,7 +145,7 @@ def line_chart(
         x = left + index * slot + slot / 2
         if index % step == 0:
             body.append(
-                f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11" '
+                f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="13" '
                 f"{FONT}>{escape(str(label))}</text>"
             )
         if value is None:
@@ -156,7 +156,7 @@ def line_chart(
         points[-1].append((x, y))
         body.append(
             f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="#000"/>'
-            f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" font-size="10" {FONT}>'
+            f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" font-size="12" {FONT}>'
             f"{_number(values[index])}</text>"
         )
     for run in points:
