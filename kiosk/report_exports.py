@@ -11,7 +11,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .reports import Report
+from .reports import Label, Report
 
 MISSING = "—"
 
@@ -22,6 +22,8 @@ def cell_text(value, translate: Callable[[str], str]) -> str:
         return MISSING
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, Label):
+        return value.translated(translate)
     if isinstance(value, str):
         return translate(value) if value else ""
     return str(value)
@@ -70,7 +72,9 @@ def to_xlsx(report: Report, translate: Callable[[str], str]) -> bytes:
             values = []
             for key, _label in section.columns:
                 value = row.get(key)
-                if isinstance(value, str):
+                if isinstance(value, Label):
+                    value = value.translated(translate)
+                elif isinstance(value, str):
                     value = translate(value) if value else ""
                 values.append(value)
             sheet.append(values)

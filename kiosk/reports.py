@@ -36,6 +36,19 @@ GRADE_NAMES = {grade.code: grade.label for scale in GRADES_BY_SCALE.values() for
 OPEN_CASE = ("accepted", "in_progress")
 
 
+class Label(str):
+    """A text of a report row built from a message and its values ("1 号窗口"): it reads as the
+    Chinese text, and `translated` gives it in the page's language (the domain has no gettext)."""
+
+    def __new__(cls, message: str, **params):
+        label = super().__new__(cls, message % params)
+        label.message, label.params = message, params
+        return label
+
+    def translated(self, translate) -> str:
+        return translate(self.message) % self.params
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # day / week / month
@@ -468,7 +481,7 @@ def _names(hall: Hall) -> dict[str, dict]:
     return {
         "service": {s.id: s.name for s in Service.select().where(Service.hall == hall)},
         "window": {
-            w.id: N_("%(window)s 号窗口") % {"window": w.number}
+            w.id: Label(N_("%(window)s 号窗口"), window=w.number)
             for w in Window.select().where(Window.hall == hall)
         },
         "staff": {s.id: s.display_name for s in Staff.select().where(Staff.hall == hall)},

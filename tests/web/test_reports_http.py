@@ -190,3 +190,9 @@ def test_the_report_reads_in_english(day_client):
         headers[:3] == ["Item", "Tickets issued", "Tickets served"]
         and "Satisfaction rate (%)" in headers
     )
+    rows = page.select("#section-by_window tbody tr")
+    assert [tr.select_one("td").get_text() for tr in rows] == ["Window 1", "Window 3", "Window 4"]
+    workbook = load_workbook(
+        io.BytesIO(day_client.get("/admin/reports/daily?date=2026-11-24&format=xlsx&lang=en").data)
+    )
+    assert workbook.sheetnames == ["By service", "By window", "By staff member"]
