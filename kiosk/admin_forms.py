@@ -173,6 +173,17 @@ def validate_hall(form) -> dict:
             data[name] = _int(form, name, low, high, N_("请填写合适的天数"))
     data["weekend_service"] = form.get("weekend_service") == "on"
     data["always_open"] = form.get("always_open") == "on"
+    # Ratings and reports (issue 14); a form of an older page without them keeps the values.
+    if "wait_alert_minutes" in form:
+        data["wait_alert_minutes"] = _int(
+            form, "wait_alert_minutes", 0, 480, N_("请填写 0 到 480 之间的分钟数")
+        )
+    if "rating_scale" in form:
+        from .ratings import SCALES
+
+        if form.get("rating_scale") not in SCALES:
+            raise ValidationError(N_("请选择评价方式"), field="rating_scale")
+        data["rating_scale"] = form.get("rating_scale")
     return data
 
 

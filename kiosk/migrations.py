@@ -208,6 +208,40 @@ def _migration_12_case_workflow(database: Database) -> None:
     )
 
 
+def _migration_13_ratings_and_reports(database: Database) -> None:
+    """Ratings on both scales tied to a ticket or case (one each), follow-ups of poor ratings,
+    the hall's rating scale and wait alert, and the indexes the reports read by."""
+    add_column_if_missing("hall", "rating_scale", CharField(max_length=16, default="national"))
+    add_column_if_missing("hall", "wait_alert_minutes", SmallIntegerField(default=30))
+    add_column_if_missing("rating", "scale", CharField(max_length=16, default="ten_point"))
+    add_column_if_missing("rating", "grade", CharField(max_length=24, default=""))
+    add_column_if_missing("rating", "level", SmallIntegerField(default=0))
+    add_column_if_missing("rating", "efficiency", SmallIntegerField(null=True))
+    add_column_if_missing("rating", "competence", SmallIntegerField(null=True))
+    add_column_if_missing("rating", "attitude", SmallIntegerField(null=True))
+    add_column_if_missing("rating", "source", CharField(max_length=16, default=""))
+    # Ratings given before: the 10-point grades map onto the five levels (差 = 不满意).
+    for score, level, grade in ((10, 5, "good"), (8, 4, "fairly_good"), (6, 3, "average")):
+        database.execute_sql(
+            f"UPDATE rating SET level = {database.param}, grade = {database.param} "
+            f"WHERE level = 0 AND score >= {database.param}",
+            (level, grade, score - 1),
+        )
+    database.execute_sql("UPDATE rating SET level = 2, grade = 'poor' WHERE level = 0")
+    # The foreign-key indexes become unique: one rating per ticket and per case.
+    statements = (
+        "DROP INDEX IF EXISTS rating_ticket_id",
+        "DROP INDEX IF EXISTS rating_case_id",
+        "CREATE UNIQUE INDEX rating_ticket_id ON rating (ticket_id)",
+        "CREATE UNIQUE INDEX rating_case_id ON rating (case_id)",
+        "CREATE INDEX IF NOT EXISTS rating_hall_id_local_date ON rating (hall_id, local_date)",
+        'CREATE INDEX IF NOT EXISTS case_hall_id_accepted_at ON "case" (hall_id, accepted_at)',
+    )
+    for statement in statements:
+        database.execute_sql(statement)
+    database.create_tables([models.RatingFollowUp], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -244,6 +278,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         12,
         "case workflow: agent, level, materials, lookup code, complaints",
         _migration_12_case_workflow,
+    ),
+    (
+        13,
+        "ratings on both scales, one per ticket or case, follow-ups, wait alert",
+        _migration_13_ratings_and_reports,
     ),
 ]
 

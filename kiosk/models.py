@@ -119,6 +119,10 @@ class Hall(BaseModel):
     # within a month (seed 003).
     complaint_general_days = SmallIntegerField(default=7)
     complaint_major_days = SmallIntegerField(default=30)
+    # Ratings and reports (migration 9): the rating scale residents see (national 好差评 five
+    # levels, or the source documents' 好/较好/一般/差 10-point scale) and the wait alert.
+    rating_scale = CharField(max_length=16, default="national")
+    wait_alert_minutes = SmallIntegerField(default=30)
 
 
 class Service(BaseModel):
@@ -397,6 +401,7 @@ class Case(BaseModel):
             (("hall", "number"), True),
             (("hall", "status", "deadline"), False),
             (("hall", "lookup_code"), False),
+            (("hall", "accepted_at"), False),
         )
 
 
@@ -411,17 +416,51 @@ class CaseEvent(BaseModel):
 
 
 class Rating(BaseModel):
-    """群众评议: a score out of 10 (好 10-9, 较好 8-7, 一般 6-5, 差 4-3)."""
+    """群众评议 / 好差评. Every rating is stored on both scales so reports compare across a
+    switch of the hall's scale: `score` out of 10 (好 10-9, 较好 8-7, 一般 6-5, 差 4-3) and
+    `level` 1-5 (非常不满意 … 非常满意); `scale` and `grade` say what the resident touched.
+    At most one rating per ticket and per case (unique indexes)."""
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
-    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
-    case = ForeignKeyField(Case, null=True, on_delete="SET NULL")
+    ticket = ForeignKeyField(Ticket, null=True, unique=True, on_delete="SET NULL")
+    case = ForeignKeyField(Case, null=True, unique=True, on_delete="SET NULL")
     window = ForeignKeyField(Window, null=True, on_delete="SET NULL")
     staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     score = SmallIntegerField()
     comment = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     local_date = DateField()
+    # Migration 9: both scales, the in-person indicators (1-5, optional) and where it came from.
+    scale = CharField(max_length=16, default="ten_point")
+    grade = CharField(max_length=24, default="")
+    level = SmallIntegerField(default=0)
+    efficiency = SmallIntegerField(null=True)  # 服务效率
+    competence = SmallIntegerField(null=True)  # 服务水平
+    attitude = SmallIntegerField(null=True)  # 服务态度
+    source = CharField(max_length=16, default="")  # window_pad / kiosk / phone
+
+    class Meta:
+        indexes = ((("hall", "local_date"), False),)
+
+
+class RatingFollowUp(BaseModel):
+    """回访/整改: a poor rating opens an item for the hall head with a working-day deadline."""
+
+    STATUSES = ("open", "done")
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    rating = ForeignKeyField(Rating, unique=True, on_delete="CASCADE")
+    opened_at = DateTimeField(default=utcnow)
+    local_date = DateField()  # the hall's day it was opened
+    deadline = DateField()
+    status = CharField(max_length=16, default="open")
+    outcome = TextField(default="")
+    done_at = DateTimeField(null=True)
+    done_on = DateField(null=True)  # the hall's day it was closed: on time when <= deadline
+    done_by = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("hall", "status", "deadline"), False), (("hall", "local_date"), False))
 
 
 class Notice(BaseModel):
@@ -586,6 +625,7 @@ ALL_MODELS = [
     Case,
     CaseEvent,
     Rating,
+    RatingFollowUp,
     Notice,
     FinanceEntry,
     Meeting,

@@ -34,6 +34,7 @@ DEBIAN_PACKAGES = {
     "espeak-ng": "/usr/bin/espeak-ng",
     "sox": "/usr/bin/sox",
     "postgresql": "/usr/lib/postgresql",
+    "poppler-utils": "/usr/bin/pdftoppm",  # the A4 report print check (pdftoppm, pdftotext)
     "systemd": "/usr/bin/systemd-analyze",  # verifies scripts/service.py's unit files
 }
 

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         admin_lineup,
         admin_meetings,
         admin_notices,
+        admin_reports,
         admin_settings,
         admin_slides,
         auth,

@@ -42,6 +42,10 @@ def photo_folder() -> Path:
 
 
 def _page(name: str, **context):
+    if name == "hall":
+        from ..ratings import SCALE_LABELS
+
+        context.setdefault("rating_scales", SCALE_LABELS)
     return render(f"admin/{name}.html", f"admin/_{name}.html", **context)
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask_babel import gettext
 
-from .. import board, clock, queue
+from .. import board, clock, queue, ratings
+from ..errors import N_, ValidationError
 from ..htmx import render
-from ..models import DisplaySlide, Notice, Staff, Window
+from ..models import DisplaySlide, Notice, Staff, Ticket, Window
 from ..speech import SpeechError, available_engine, synthesize
-from ..web import current_hall
+from ..web import current_hall, error_message
 
 bp = Blueprint("display", __name__, url_prefix="/display")
 
@@ -116,7 +118,17 @@ def _window_context(number: int) -> dict:
     staff = None
     if window.on_duty_id:  # a deactivated account is no longer 挂牌上岗
         staff = Staff.get_or_none((Staff.id == window.on_duty_id) & (Staff.active == True))  # noqa: E712
-    return {"window": window, "serving": serving, "staff": staff}
+    pad = ratings.pad_ticket(window)
+    return {
+        "window": window,
+        "serving": serving,
+        "staff": staff,
+        "pad": pad,
+        "pad_grades": ratings.grades_for(hall.rating_scale) if pad else (),
+        "pad_seconds": ratings.pad_seconds_left(pad) if pad else 0,
+        "pad_message": "",
+        "thanks": pad is None and ratings.recently_rated(window),
+    }
 
 
 @bp.get("/staff-photo/<int:staff_id>.jpg")
@@ -158,4 +170,28 @@ def active_slides(hall) -> list[DisplaySlide]:
 
 @bp.get("/window/<int:number>")
 def window_screen(number: int):
-    return render("display/window.html", "display/_window.html", **_window_context(number))
+    response = render("display/window.html", "display/_window.html", **_window_context(number))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/window/<int:number>/rate")
+def window_rate(number: int):
+    """The rating pad's touch: rates the ticket just completed at this window, once. Only that
+    ticket, only for a minute after completion: a screen cannot rate anything else."""
+    hall = current_hall()
+    context = _window_context(number)
+    ticket = Ticket.get_or_none(
+        (Ticket.id == request.form.get("ticket_id", type=int)) & (Ticket.hall == hall)
+    )
+    message = ""
+    try:
+        if ticket is None or context["pad"] is None or context["pad"].id != ticket.id:
+            raise ValidationError(N_("评价时间已过，谢谢"))
+        ratings.rate_ticket(hall, ticket, request.form.get("grade", ""), source="window_pad")
+        message = gettext("感谢您的评价！")
+    except ValidationError as failure:
+        message = error_message(failure)
+    context = _window_context(number)
+    context["pad_message"] = message
+    return render("display/window.html", "display/_window.html", **context)

@@ -1,65 +1,68 @@
-"""The kiosk's 评价/意见 screen: rate a window with one touch, optionally leave a suggestion.
-Routes join the kiosk blueprint (public)."""
+"""The kiosk's 评价/意见 screen: a resident rates the service of their own ticket by typing the
+number and the 4-digit check code printed on the slip (never a window with no ticket: one
+rating per ticket, no anonymous stuffing), and may leave a suggestion. Routes join the kiosk
+blueprint (public)."""
 
 from __future__ import annotations
 
 from flask import redirect, request, url_for
 
-from .. import ratings
-from ..errors import N_, ValidationError
+from .. import ratings, tickets
+from ..errors import N_, QueueError, ValidationError
 from ..htmx import render
-from ..models import Staff, Window
+from ..models import Service
 from ..web import current_hall, error_message
 from .kiosk import bp, client_address, limit
 
 
-def _windows():
+def _page(error=None, thanks=None, values=None):
     hall = current_hall()
-    windows = list(
-        Window.select()
-        .where((Window.hall == hall) & Window.retired_at.is_null())
-        .order_by(Window.number)
+    return render(
+        "kiosk/rate.html",
+        "kiosk/_rate.html",
+        grades=ratings.grades_for(hall.rating_scale),
+        indicators=ratings.INDICATORS if hall.rating_scale == "national" else {},
+        error=error,
+        thanks=thanks,
+        values=values or {},
+        letters=sorted(
+            {
+                service.prefix
+                for service in Service.select(Service.prefix).where(
+                    (Service.hall == hall) & Service.retired_at.is_null()
+                )
+            }
+        ),
     )
-    staff = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
-    return [(window, staff.get(window.on_duty_id)) for window in windows]
 
 
 @bp.get("/rate")
 def rating_form():
-    return render(
-        "kiosk/rate.html",
-        "kiosk/_rate.html",
-        windows=_windows(),
-        grades=ratings.GRADE_LABELS,
-        error=None,
-        thanks=request.args.get("thanks"),
-    )
+    return _page(thanks=request.args.get("thanks"))
 
 
 @bp.post("/rate")
 def rating_create():
     hall = current_hall()
-    window = Window.get_or_none(
-        (Window.id == request.form.get("window_id", type=int)) & (Window.hall == hall)
-    )
     address = client_address()
+    form = request.form
     try:
-        if window is None:
-            raise ValidationError(N_("请先选择要评价的窗口"))
-        # One device cannot stuff the scores: a few ratings a minute per address at most.
+        # One device cannot guess check codes or stuff scores: a few tries a minute at most.
         if not limit("ratings").allowed(address):
             raise ValidationError(N_("评价过于频繁，请稍候一分钟再试"))
         limit("ratings").hit(address)
-        ratings.rate(
-            hall, window, request.form.get("grade", ""), request.form.get("suggestion", "")
+        if not form.get("number", "").strip() or not form.get("code", "").strip():
+            raise ValidationError(N_("请输入号票上的号码和 4 位核验码"), field="number")
+        ticket = tickets.find_by_number(hall, form.get("number", ""), form.get("code", ""))
+        ratings.rate_ticket(
+            hall,
+            ticket,
+            form.get("grade", ""),
+            form.get("suggestion", ""),
+            indicators={name: form.get(name) for name in ratings.INDICATORS},
+            source="kiosk",
         )
-    except ValidationError as failure:
-        return render(
-            "kiosk/rate.html",
-            "kiosk/_rate.html",
-            windows=_windows(),
-            grades=ratings.GRADE_LABELS,
-            error=error_message(failure),
-            thanks=None,
-        )
+    except (ValidationError, QueueError) as failure:
+        values = {key: form.get(key, "") for key in ("number", "code", "suggestion")}
+        return _page(error=error_message(failure), values=values)
     return redirect(url_for("kiosk.rating_form", thanks=1), 303)

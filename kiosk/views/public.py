@@ -6,10 +6,10 @@ three or fewer people are ahead and again when the number is called.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
-from .. import queue, queue_outlook, tickets
-from ..errors import QueueError
+from .. import clock, queue, queue_outlook, ratings, tickets
+from ..errors import QueueError, ValidationError
 from ..htmx import render
 from ..models import QueueEvent, Ticket
 from ..web import current_hall, error_message
@@ -53,6 +53,22 @@ def _context(ticket: Ticket, error: str | None = None) -> dict:
         "alert_key": f"{ticket.status}-{close}-{last_event.id if last_event else 0}",
         "skipped_minutes_left": skipped_minutes_left,
         "error": error,
+        **_rating_context(ticket),
+    }
+
+
+def _rating_context(ticket: Ticket) -> dict:
+    """A completed ticket of today may be rated once from the phone that holds its code."""
+    if ticket.status != "completed":
+        return {"can_rate": False, "rated": False}
+    hall = current_hall()
+    rated = ratings.is_rated(ticket)
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    return {
+        "can_rate": not rated and ticket.local_date == today,
+        "rated": rated,
+        "rate_grades": ratings.grades_for(hall.rating_scale),
+        "rate_indicators": ratings.INDICATORS if hall.rating_scale == "national" else {},
     }
 
 
@@ -68,6 +84,26 @@ def ticket_reactivate(code: str):
     try:
         queue.reactivate(ticket)
     except QueueError as error:
+        return render(
+            "public/ticket.html", "public/_status.html", **_context(ticket, error_message(error))
+        )
+    return redirect(url_for("public.ticket_status", code=code), 303)
+
+
+@bp.post("/t/<code>/rate")
+def ticket_rate(code: str):
+    ticket = _ticket(code)
+    form = request.form
+    try:
+        ratings.rate_ticket(
+            current_hall(),
+            ticket,
+            form.get("grade", ""),
+            form.get("suggestion", ""),
+            indicators={name: form.get(name) for name in ratings.INDICATORS},
+            source="phone",
+        )
+    except ValidationError as error:
         return render(
             "public/ticket.html", "public/_status.html", **_context(ticket, error_message(error))
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_babel import gettext
 
-from .. import audit, clock, queue, tickets
+from .. import audit, clock, queue, reports, tickets
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render
@@ -162,6 +162,8 @@ def panel_context(
         "form_errors": form_errors or {},
         "form": request.form if request.method == "POST" else {},
         **case_form_context(window, ticket),
+        # Issue 14: a service of this window whose longest wait passed the hall's threshold.
+        "wait_alerts": reports.wait_alerts(hall, [service.id for service, _count in services]),
     }
 
 

@@ -67,8 +67,8 @@
     if (value === "back") field.value = field.value.slice(0, -1);
     else if (value === "clear") field.value = "";
     else if (field.value.length < (field.maxLength > 0 ? field.maxLength : 8)) field.value += value;
-    if (field.id === "requeue-number" && /^[A-Z]{1,2}\d{3}$/.test(field.value)) {
-      var check = document.getElementById("requeue-check");
+    if ((field.id === "requeue-number" || field.dataset.keypadNext) && /^[A-Z]{1,2}\d{3}$/.test(field.value)) {
+      var check = document.getElementById(field.dataset.keypadNext || "requeue-check");
       if (check) { check.focus(); keypadField = check; }
     }
   });

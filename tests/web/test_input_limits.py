@@ -168,6 +168,10 @@ def public_problems(app) -> list[str]:
         ("get", "/tickets/99999999999999999999", None),
         ("post", "/rate", {"window_id": "1", "grade": "good", "suggestion": "意见\x00"}),
         ("post", "/rate", {"window_id": "99999999999999", "grade": "good"}),
+        ("post", "/rate", {"number": "A001\x00", "code": "9" * 5000, "grade": "good"}),
+        ("post", "/rate", {"number": "A" * 5000, "code": "0000", "grade": "x" * 5000}),
+        ("post", "/display/window/1/rate", {"ticket_id": "99999999999999999", "grade": "x"}),
+        ("post", "/t/abc/rate", {"grade": "good"}),
     ]
     for method, url, data in requests:
         if method == "post":

@@ -117,18 +117,52 @@ def test_htmx_gets_fragments_and_direct_loads_get_pages(client):
     assert "HX-Request" in client.get("/guide").headers["Vary"]
 
 
-def test_rating_a_window_by_touch(client):
-    from kiosk.models import Rating, Window
+def test_rating_needs_the_ticket_number_and_check_code(client):
+    from kiosk import queue
+    from kiosk.models import Rating, Staff, Window
+    from kiosk.tickets import check_code
 
     page = BeautifulSoup(client.get("/rate").data, "html.parser")
     token = page.select_one('input[name="csrf_token"]')["value"]
-    window = Window.get(Window.number == 2)
-    response = client.post("/rate", data={"csrf_token": token, "grade": "good"})
-    assert "请先选择要评价的窗口" in response.data.decode() and Rating.select().count() == 0
+    # The national five levels by default; no window list to pick from.
+    assert [b.get_text() for b in page.select(".rate-grades button")] == [
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+    ]
+    assert page.select('input[name="window_id"]') == []
+    hall = Hall.get()
+    window = Window.get(Window.number == 1)
+    ticket = queue.issue_ticket(hall, Service.get(Service.code == "social_assistance"))
+    ticket = queue.call_ticket(window, ticket, Staff.get(Staff.username == "wang"))
+    queue.complete(ticket, window)
+    response = client.post("/rate", data={"csrf_token": token, "grade": "satisfied"})
+    assert "请输入号票上的号码" in message(response) and Rating.select().count() == 0
+    wrong = "0000" if check_code(ticket) != "0000" else "1111"
     response = client.post(
-        "/rate", data={"csrf_token": token, "grade": "good", "window_id": window.id}
+        "/rate",
+        data={
+            "csrf_token": token,
+            "grade": "satisfied",
+            "number": ticket.display_number,
+            "code": wrong,
+        },
     )
+    assert "号码或核验码不正确" in message(response) and Rating.select().count() == 0
+    data = {
+        "csrf_token": token,
+        "grade": "satisfied",
+        "number": ticket.display_number,
+        "code": check_code(ticket),
+        "attitude": "5",
+    }
+    response = client.post("/rate", data=data)
     assert response.status_code == 303
-    assert Rating.get().score == 10
+    rating = Rating.get()
+    assert (rating.ticket_id, rating.score, rating.level, rating.attitude) == (ticket.id, 8, 4, 5)
     thanks = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
     assert thanks.select_one("#rate-thanks").get_text() == "感谢您的评价！"
+    again = client.post("/rate", data=data)
+    assert "只能评价一次" in message(again) and Rating.select().count() == 1

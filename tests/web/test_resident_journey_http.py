@@ -263,15 +263,27 @@ def test_deactivated_staff_is_not_shown_on_duty(client):
 def test_one_device_cannot_stuff_the_ratings(app):
     from kiosk.models import Rating
 
+    hall = Hall.get()
     window = Window.get(Window.number == 1)
-    refused = 0
+    ticket = queue.issue_ticket(hall, Service.get(Service.code == "social_assistance"))
+    queue.complete(queue.call_ticket(window, ticket), window)
+    refused, repeated = 0, 0
     for _ in range(20):
         client = app.test_client()  # a fresh cookie each time, the same address
         response = client.post(
             "/rate",
-            data={"csrf_token": token(client, "/rate"), "window_id": window.id, "grade": "poor"},
+            data={
+                "csrf_token": token(client, "/rate"),
+                "number": ticket.display_number,
+                "code": check_code(ticket),
+                "grade": "very_dissatisfied",
+            },
         )
-        if response.status_code != 303:
+        if response.status_code == 303:
+            continue
+        if "评价过于频繁" in text(response, ".kiosk-error"):
             refused += 1
-            assert "评价过于频繁" in text(response, ".kiosk-error")
-    assert Rating.select().count() == 6 and refused == 14
+        else:
+            assert "只能评价一次" in text(response, ".kiosk-error")
+            repeated += 1
+    assert Rating.select().count() == 1 and (repeated, refused) == (5, 14)
