@@ -535,3 +535,32 @@ def open_cases_of(staff: Staff) -> list[Case]:
 
 def history(case: Case) -> list[CaseEvent]:
     return list(case.events.order_by(CaseEvent.at, CaseEvent.id))
+
+
+CASES_PER_PAGE = 50
+
+
+def list_cases(
+    hall: Hall, today: dt.date, *, show: str = "open", page: int = 1
+) -> tuple[list[Case], int]:
+    """One page of the hall's cases for the admin list, and how many there are: open ones only
+    (overdue first, then by deadline) or all (newest first). The service comes along (one
+    query, not one per row); a year of cases is never loaded at once."""
+    from peewee import JOIN
+    from peewee import Case as SqlCase
+
+    query = (
+        Case.select(Case, Service)
+        .join(Service, JOIN.LEFT_OUTER, on=(Case.service == Service.id))
+        .where(Case.hall == hall)
+    )
+    if show == "open":
+        overdue_first = SqlCase(None, [(Case.deadline < today, 0)], 1)
+        query = query.where(Case.status.in_(Case.OPEN_STATUSES)).order_by(
+            overdue_first, Case.deadline, Case.id
+        )
+    else:
+        query = query.order_by(Case.id.desc())
+    total = query.count()
+    pages = max(1, -(-total // CASES_PER_PAGE))
+    return list(query.paginate(min(max(page, 1), pages), CASES_PER_PAGE)), total

@@ -8,6 +8,7 @@ from flask import redirect, request, url_for
 from flask_babel import gettext
 
 from .. import clock, privacy
+from ..cases import CASES_PER_PAGE, list_cases
 from ..htmx import render
 from ..models import Case, Staff
 from ..web import current_hall, current_staff
@@ -19,10 +20,16 @@ def cases_list():
     hall = current_hall()
     today = clock.local_date(clock.utcnow(), hall.timezone)
     viewer = current_staff()
+    show = "all" if request.args.get("show") == "all" else "open"
+    page_text = request.args.get("page", "1")
+    page = (
+        int(page_text) if page_text.isascii() and page_text.isdigit() and len(page_text) < 6 else 1
+    )
+    cases, total = list_cases(hall, today, show=show, page=page)
     names = {s.id: s.display_name for s in Staff.select().where(Staff.hall == hall)}
     rows = []
-    for case in Case.select().where(Case.hall == hall).order_by(Case.deadline, Case.id):
-        open_ = case.status in ("accepted", "in_progress")
+    for case in cases:
+        open_ = case.status in Case.OPEN_STATUSES
         rows.append(
             {
                 "case": case,
@@ -33,12 +40,16 @@ def cases_list():
                 "open": open_,
             }
         )
-    rows.sort(key=lambda row: (not row["overdue"], not row["open"]))
+    pages = max(1, -(-total // CASES_PER_PAGE))
     return render(
         "admin/cases.html",
         "admin/_cases.html",
         rows=rows,
         today=today,
+        show=show,
+        page_number=min(max(page, 1), pages),
+        pages=pages,
+        total=total,
         message=request.args.get("message", ""),
     )
 

@@ -113,3 +113,43 @@ def test_call_next_statements_are_bounded(app):
         queue.complete(current, Window.get(Window.number == 1))
         Window.update(on_duty=None).execute()
     assert counts[0] == counts[1], counts
+
+
+def test_the_cases_list_is_paged_overdue_first_and_bounded(app):
+    import datetime as dt
+
+    from kiosk import clock
+    from kiosk.models import Case
+
+    db.connect(reuse_if_open=True)
+    hall = Hall.get()
+    service = Service.get(Service.prefix == "A")
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    admin = app.test_client()
+    sign_in(admin, "admin")
+    counts = []
+    for batch in (10, 120):
+        for n in range(batch):
+            Case.create(
+                hall=hall,
+                service=service,
+                number=f"SL-{batch}-{n}",
+                tracking_code=f"T{batch}x{n}",
+                deadline=today + dt.timedelta(days=(n % 5) - 2),  # some overdue
+                status="in_progress" if n % 3 else "completed",
+            )
+        admin.get("/admin/cases")
+        counts.append(statements(admin, "get", "/admin/cases"))
+    assert counts[0] == counts[1], counts
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(admin.get("/admin/cases").data, "html.parser")
+    rows = page.select("table.cases tbody tr")
+    assert len(rows) == 50
+    assert "overdue" in rows[0]["class"]  # overdue first
+    assert page.select_one("#next-page") is not None
+    second = BeautifulSoup(admin.get("/admin/cases?page=2").data, "html.parser")
+    first_numbers = {row["data-case"] for row in rows}
+    assert not first_numbers & {r["data-case"] for r in second.select("table.cases tbody tr")}
+    everything = BeautifulSoup(admin.get("/admin/cases?show=all").data, "html.parser")
+    assert "共 130 件" in everything.get_text()
