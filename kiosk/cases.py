@@ -510,19 +510,21 @@ def find_by_lookup(hall: Hall, code: str) -> Case:
     return case
 
 
-def days_left(case: Case, today: dt.date) -> int | None:
+def days_left(case: Case, today: dt.date, hall: Hall | None = None) -> int | None:
     """Working days from today to the deadline (negative when overdue); calendar days for
     complaints and suggestions, whose answer deadlines are in calendar days."""
     if case.deadline is None:
         return None
     if case.kind in ("complaint", "suggestion"):
         return (case.deadline - today).days
-    hall = Hall.get_by_id(case.hall_id)
+    if hall is None or hall.id != case.hall_id:
+        hall = Hall.get_by_id(case.hall_id)
     return calendar.working_days_between(hall, today, case.deadline)
 
 
-def open_cases_of(staff: Staff) -> list[Case]:
-    return list(
+def open_cases_of(staff: Staff, limit: int | None = None) -> list[Case]:
+    """The agent's open cases, nearest deadline first (`limit`: the console shows a few)."""
+    query = (
         Case.select()
         .where(
             (Case.hall == staff.hall_id)
@@ -531,6 +533,7 @@ def open_cases_of(staff: Staff) -> list[Case]:
         )
         .order_by(Case.deadline, Case.id)
     )
+    return list(query.limit(limit) if limit else query)
 
 
 def history(case: Case) -> list[CaseEvent]:

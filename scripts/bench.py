@@ -57,8 +57,18 @@ class Client:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        self.conn.request(method, path, body=body, headers=all_headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=all_headers)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed an idle keep-alive connection (waitress's channel timeout):
+            # open a new one and send again, as a browser does.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(
+                self.conn.host, self.conn.port, timeout=self.conn.timeout
+            )
+            self.conn.request(method, path, body=body, headers=all_headers)
+            response = self.conn.getresponse()
         data = response.read()
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":

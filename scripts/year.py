@@ -296,6 +296,7 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
                     label += f" (HTTP {status})"
                     break
             results[label] = (percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000)
+            print(f"  {label}: p50 {results[label][0]:.0f} ms", file=sys.stderr, flush=True)
         times = []
         for _ in range(20):
             began = time.perf_counter()

@@ -24,6 +24,9 @@ def hall_agents(hall) -> list[Staff]:
     )
 
 
+CONSOLE_CASES = 10
+
+
 def case_form_context(window: Window, ticket: Ticket | None) -> dict:
     hall = current_hall()
     services = list(Service.select().where(Service.hall == hall).order_by(Service.sort_order))
@@ -33,7 +36,8 @@ def case_form_context(window: Window, ticket: Ticket | None) -> dict:
     }
     staff = Staff.get_by_id(window.on_duty_id) if window.on_duty_id else None
     today = clock.local_date(clock.utcnow(), hall.timezone)
-    open_cases = cases.open_cases_of(staff) if staff else []
+    # The console lists the nearest deadlines; the whole list is on 我的受理件.
+    open_cases = cases.open_cases_of(staff, limit=CONSOLE_CASES) if staff else []
     return {
         "case_services": services,
         "case_materials": materials,
@@ -41,7 +45,7 @@ def case_form_context(window: Window, ticket: Ticket | None) -> dict:
         "case_levels": cases.LEVEL_LABELS,
         "case_form_token": secrets.token_urlsafe(16),
         "case_service_id": ticket.service_id if ticket else None,
-        "my_open_cases": [(case, cases.days_left(case, today)) for case in open_cases],
+        "my_open_cases": [(case, cases.days_left(case, today, hall)) for case in open_cases],
     }
 
 
