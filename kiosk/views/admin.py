@@ -7,6 +7,7 @@ see faults, print a test page, reprint and cancel jobs.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -21,6 +22,7 @@ from ..admin_forms import validate_printer
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
+from ..maintenance import PRINT_JOB_DAYS
 from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
 from ..spool import INTERRUPTED, cancel, enqueue, reprint
 from ..web import current_hall, current_staff, error_message, read_only_for, require_roles
@@ -63,12 +65,15 @@ def printer_rows(hall) -> list[dict]:
         .group_by(PrintJob.printer)
         .tuples()
     )
-    # Slips printed again after an interruption (补打) and ticket slips that expired.
+    # Slips printed again after an interruption (补打) and ticket slips that expired, over the
+    # 30 days the daily housekeeping keeps finished jobs.
+    since = clock.utcnow() - dt.timedelta(days=PRINT_JOB_DAYS)
     reprinted = dict(
         PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
         .where(
             (PrintJob.hall == hall)
             & (PrintJob.status == "printed")
+            & (PrintJob.created_at >= since)
             & (PrintJob.last_error == INTERRUPTED)
         )
         .group_by(PrintJob.printer)
@@ -76,7 +81,11 @@ def printer_rows(hall) -> list[dict]:
     )
     expired = dict(
         PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
-        .where((PrintJob.hall == hall) & (PrintJob.status == "expired"))
+        .where(
+            (PrintJob.hall == hall)
+            & (PrintJob.status == "expired")
+            & (PrintJob.created_at >= since)
+        )
         .group_by(PrintJob.printer)
         .tuples()
     )
