@@ -242,13 +242,6 @@ def _migration_13_ratings_and_reports(database: Database) -> None:
     database.create_tables([models.RatingFollowUp], safe=True)
 
 
-def _migration_14_audit_action_index(database: Database) -> None:
-    database.execute_sql(
-        'CREATE INDEX IF NOT EXISTS "audit_entry_hall_id_action_id" '
-        'ON "audit_entry" ("hall_id", "action", "id")'
-    )
-
-
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -291,7 +284,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         "ratings on both scales, one per ticket or case, follow-ups, wait alert",
         _migration_13_ratings_and_reports,
     ),
-    (14, "audit: index for the action filter", _migration_14_audit_action_index),
 ]
 
 

@@ -592,10 +592,6 @@ class AuditEntry(BaseModel):
     prev_hash = CharField(max_length=64, default="")
     entry_hash = CharField(max_length=64, default="")
 
-    class Meta:
-        # The audit page's action filter and its list of actions (migration 14).
-        indexes = ((("hall", "action", "id"), False),)
-
 
 class AuditHead(BaseModel):
     """The end of each hall's audit chain (count and last hash), written with every entry, so

@@ -5,8 +5,9 @@ does). Routes join the admin blueprint, so both roles may read and nobody may wr
 from __future__ import annotations
 
 import datetime as dt
+import time
 
-from flask import request
+from flask import current_app, request
 
 from .. import audit, clock
 from ..errors import N_
@@ -16,6 +17,29 @@ from ..web import current_hall
 from .admin import bp
 
 PAGE_SIZE = 100
+
+
+ACTIONS_CACHE_SECONDS = 600
+
+
+def recorded_actions(hall_id: int) -> list[str]:
+    """The actions the trail holds, for the filter's list: a DISTINCT over a year of entries
+    costs a scan, so it is kept per process for ten minutes (a new kind of action reaches the
+    list within that time; filtering by it works at once)."""
+    cache = current_app.extensions.setdefault("audit_actions", {})
+    cached = cache.get(hall_id)
+    if cached and time.monotonic() - cached[0] < ACTIONS_CACHE_SECONDS:
+        return cached[1]
+    actions = [
+        action
+        for (action,) in AuditEntry.select(AuditEntry.action)
+        .distinct()
+        .where(AuditEntry.hall == hall_id)
+        .order_by(AuditEntry.action)
+        .tuples()
+    ]
+    cache[hall_id] = (time.monotonic(), actions)
+    return actions
 
 
 @bp.get("/audit")
@@ -41,13 +65,7 @@ def audit_list():
                 (AuditEntry.at >= start) & (AuditEntry.at < start + dt.timedelta(days=1))
             )
     entries = list(query.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE))
-    actions = [
-        row.action
-        for row in AuditEntry.select(AuditEntry.action)
-        .distinct()
-        .where(AuditEntry.hall == hall)
-        .order_by(AuditEntry.action)
-    ]
+    actions = recorded_actions(hall.id)
     people = Staff.select().where(Staff.hall == hall).order_by(Staff.display_name)
     return render(
         "admin/audit.html",
