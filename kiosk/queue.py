@@ -220,6 +220,25 @@ def _close_stale_call(window: Window, hall: Hall, today: dt.date, now: dt.dateti
         close_past_days(hall, now=now)
 
 
+def _calling(window: Window, staff: Staff | None, now: dt.datetime) -> dict:
+    """The changes that call a waiting ticket to `window` (call_next and call_ticket)."""
+    return {
+        "status": "called",
+        "window": window,
+        "target_window": None,
+        "called_at": now,
+        "staff": staff,
+        # 首问负责: the first staff member to serve the resident stays on record.
+        "first_staff": fn.COALESCE(Ticket.first_staff, staff.id if staff else None),
+    }
+
+
+def _count_streak(window: Window, ticket: Ticket) -> None:
+    """The window's run of priority calls, for the fairness rule."""
+    streak = window.priority_streak + 1 if ticket.priority else 0
+    Window.update(priority_streak=streak).where(Window.id == window.id).execute()
+
+
 def _free_window(window_id: int, today: dt.date) -> Window:
     """Inside the write transaction: the window row, locked (FOR UPDATE on PostgreSQL), refused
     when it is paused or still serving someone."""
@@ -274,16 +293,7 @@ def call_next(
                 candidates = normal + candidates
         for candidate in candidates:
             changed = (
-                Ticket.update(
-                    status="called",
-                    window=window,
-                    target_window=None,
-                    called_at=now,
-                    staff=staff,
-                    # 首问负责: the first staff member to serve the resident stays on record.
-                    first_staff=fn.COALESCE(Ticket.first_staff, staff.id if staff else None),
-                    version=Ticket.version + 1,
-                )
+                Ticket.update(version=Ticket.version + 1, **_calling(window, staff, now))
                 .where(
                     (Ticket.id == candidate.id)
                     & (Ticket.status == "waiting")
@@ -292,8 +302,7 @@ def call_next(
                 .execute()
             )
             if changed:
-                streak = window.priority_streak + 1 if candidate.priority else 0
-                Window.update(priority_streak=streak).where(Window.id == window.id).execute()
+                _count_streak(window, candidate)
                 _event(candidate, "called", hall=hall, now=now, window=window, staff=staff)
                 return Ticket.get_by_id(candidate.id)
     return None
@@ -321,18 +330,8 @@ def call_ticket(
                 N_("号码 %(number)s 不属于本窗口办理的业务，请先转移"),
                 number=ticket.display_number,
             )
-        ticket = _guarded_update(
-            ticket,
-            "waiting",
-            status="called",
-            window=window,
-            target_window=None,
-            called_at=now,
-            staff=staff,
-            first_staff=fn.COALESCE(Ticket.first_staff, staff.id if staff else None),
-        )
-        streak = window.priority_streak + 1 if ticket.priority else 0
-        Window.update(priority_streak=streak).where(Window.id == window.id).execute()
+        ticket = _guarded_update(ticket, "waiting", **_calling(window, staff, now))
+        _count_streak(window, ticket)
         _event(ticket, "called", hall=hall, now=now, window=window, staff=staff, detail="chosen")
     return ticket
 
