@@ -107,29 +107,21 @@ def duty_end():
     return redirect(url_for("staff.home"), 303)
 
 
-def panel_context(
-    window: Window, message: str = "", error: str = "", form_errors: dict | None = None
-) -> dict:
-    window = Window.get_by_id(window.id)
-    hall = current_hall()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    ticket = queue.current_ticket(window, today)
-    missed = [
-        (missed_ticket, queue.reactivation_minutes_left(missed_ticket, hall=hall))
-        for missed_ticket in queue.missed_tickets(window)
-    ]
-    counts = queue.waiting_counts(hall, today)
-    services = [
-        (link.service, counts.get(link.service_id, 0))
-        for link in WindowService.select(WindowService, Service)
-        .join(Service)
-        .where(WindowService.window == window)
-        .order_by(WindowService.position)
-    ]
+def _serving_context(window: Window, hall: Hall, ticket: Ticket | None) -> dict:
+    """The ticket being served with its facts, and what the 转移 form offers (read only when a
+    ticket is served: the queries are lazy)."""
     transfer_note = ""
+    first_staff = None
     if ticket is not None:
+        staff = current_staff()
+        if ticket.first_staff_id:
+            first_staff = (
+                staff
+                if staff is not None and staff.id == ticket.first_staff_id
+                else Staff.get_or_none(Staff.id == ticket.first_staff_id)
+            )
         moved = (
-            QueueEvent.select()
+            QueueEvent.select(QueueEvent.window, QueueEvent.from_staff)
             .where((QueueEvent.ticket == ticket) & (QueueEvent.kind == "transferred"))
             .order_by(QueueEvent.id.desc())
             .first()
@@ -145,25 +137,79 @@ def panel_context(
     return {
         "window": window,
         "ticket": ticket,
-        "first_staff": Staff.get_or_none(Staff.id == ticket.first_staff_id) if ticket else None,
+        "first_staff": first_staff,
         "transfer_note": transfer_note,
-        "services": services,
-        "upcoming": queue.upcoming(window, 5),
-        "missed": missed,
-        "flash_time": local_time(clock.utcnow(), "HH:mm:ss"),
-        "all_services": Service.select()
+        "all_services": Service.select(Service.id, Service.prefix, Service.name)
         .where((Service.hall == hall) & Service.retired_at.is_null())
         .order_by(Service.sort_order),
-        "other_windows": Window.select()
+        "other_windows": Window.select(Window.id, Window.number, Window.name)
         .where((Window.hall == hall) & (Window.id != window.id) & Window.retired_at.is_null())
         .order_by(Window.number),
+    }
+
+
+def _queue_side_context(window: Window, hall: Hall, today) -> dict:
+    """What waits for this window: counts per service, the next five, and today's 过号."""
+    counts = queue.waiting_counts(hall, today)
+    links = list(
+        WindowService.select(WindowService, Service)
+        .join(Service)
+        .where(WindowService.window == window)
+        .order_by(WindowService.position)
+    )
+    # What the window calls (as queue.window_services reads it): its services open for tickets.
+    served = [(link.service_id, link.position) for link in links if link.service.active]
+    missed = [
+        (missed_ticket, queue.reactivation_minutes_left(missed_ticket, hall=hall))
+        for missed_ticket in queue.missed_tickets(window, hall=hall, today=today, services=served)
+    ]
+    return {
+        "services": [(link.service, counts.get(link.service_id, 0)) for link in links],
+        "upcoming": queue.upcoming(window, 5, hall=hall, today=today, services=served),
+        "missed": missed,
+    }
+
+
+def _flash_context(message: str, error: str, form_errors: dict | None) -> dict:
+    return {
+        "flash_time": local_time(clock.utcnow(), "HH:mm:ss"),
         "message": message,
         "error": error,
         "form_errors": form_errors or {},
         "form": request.form if request.method == "POST" else {},
-        **case_form_context(window, ticket),
+    }
+
+
+def action_context(
+    window: Window, message: str = "", error: str = "", form_errors: dict | None = None
+) -> dict:
+    """What a console action changes: the window's state, the ticket served, the queue side and
+    the confirmation (staff/_action_parts.html swaps each part by its id)."""
+    window = Window.get_by_id(window.id)
+    hall = current_hall()
+    today = clock.local_date(clock.utcnow(), hall.timezone)
+    ticket = queue.current_ticket(window, today)
+    return {
+        **_serving_context(window, hall, ticket),
+        **_queue_side_context(window, hall, today),
+        **_flash_context(message, error, form_errors),
+    }
+
+
+def panel_context(
+    window: Window, message: str = "", error: str = "", form_errors: dict | None = None
+) -> dict:
+    """The whole console panel: what an action changes, plus the 未办结登记 form, this staff
+    member's open cases and the wait alerts."""
+    context = action_context(window, message, error, form_errors)
+    hall = current_hall()
+    return {
+        **context,
+        **case_form_context(context["window"], context["ticket"]),
         # Issue 14: a service of this window whose longest wait passed the hall's threshold.
-        "wait_alerts": reports.wait_alerts(hall, [service.id for service, _count in services]),
+        "wait_alerts": reports.wait_alerts(
+            hall, [service.id for service, _count in context["services"]]
+        ),
     }
 
 
@@ -342,13 +388,21 @@ def console_action(action: str):
         error = error_message(failure)
         if getattr(failure, "field", ""):
             form_errors[failure.field] = error
-    if is_htmx():
-        # The panel, plus the confirmation out of band into #console-flash, which the 2-second
-        # refresh of the panel does not touch: it stays until the next action.
+    if is_htmx() and action == "register":
+        # The whole panel (the form with its errors, the new case in my open cases), plus the
+        # confirmation out of band into #console-flash, which the 2-second refresh of the panel
+        # does not touch: it stays until the next action.
         return render(
             "staff/console.html",
             "staff/_action.html",
             **panel_context(window, message, error, form_errors),
+        )
+    if is_htmx():
+        # Only what the action changed, each part out of band (the buttons post hx-swap="none").
+        return render(
+            "staff/console.html",
+            "staff/_action_parts.html",
+            **action_context(window, message, error, form_errors),
         )
     session["console_message" if not error else "console_error"] = message or error
     return redirect(url_for("staff.console"), 303)

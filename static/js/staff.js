@@ -32,6 +32,22 @@
     var days = form.querySelector("[name=days]");
     if (days && limit && limit !== "0") days.value = limit;
   });
+  // A console action swaps only what changed, so the registration form may still carry the
+  // previous ticket's service: when it opens for a new ticket, choose that ticket's service.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.id !== "case-form" || !details.open) return;
+    var form = details.querySelector("form");
+    var current = document.getElementById("case-ticket");
+    if (!form || !current || !current.dataset.ticket) return;
+    if (form.dataset.appliedTicket === current.dataset.ticket) return;
+    form.dataset.appliedTicket = current.dataset.ticket;
+    var select = form.querySelector("[data-case-service]");
+    if (select && select.value !== current.dataset.service) {
+      select.value = current.dataset.service;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }, true);
   document.addEventListener("htmx:beforeRequest", function (event) {
     var panel = document.getElementById("panel");
     if (!panel || event.detail.elt !== panel) return; // only the timed refresh

@@ -113,6 +113,39 @@ def test_call_next_statements_are_bounded(app):
         queue.complete(current, Window.get(Window.number == 1))
         Window.update(on_duty=None).execute()
     assert counts[0] == counts[1], counts
+    # Issue 16: the answer carries only what a call changes (35 statements before, 83 per call
+    # and 办结 together).
+    assert counts[1] <= 30, counts
+
+
+def test_an_action_answers_with_the_changed_parts_only(app):
+    """叫号 answers with the window head, the ticket served, the queue side, the form's ticket
+    fields and the confirmation, each out of band; not the registration form's service lists,
+    the open cases or the wait alerts (the 2-second refresh brings those)."""
+    traffic(2)
+    admin = app.test_client()
+    sign_in(admin, "admin")
+    admin.post("/staff/windows/1/duty", data={"csrf_token": token(admin, "/staff")})
+    csrf = token(admin, "/staff/console")
+    answer = admin.post(
+        "/staff/console/call", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
+    ).data.decode()
+    called = Ticket.get((Ticket.status == "called") & (Ticket.window == 1))
+    for part in (
+        "console-head",
+        "serving",
+        "queue-side",
+        "case-ticket",
+        "case-summary-label",
+        "case-button-label",
+        "console-flash",
+    ):
+        assert re.search(rf'id="{part}"[^>]*hx-swap-oob="true"', answer), part
+    assert f'<p class="serving-number" id="serving-number">{called.display_number}</p>' in answer
+    assert f'name="ticket_id" value="{called.id}"' in answer
+    assert "case-materials" not in answer and "my-open-cases" not in answer
+    whole = admin.get("/staff/console/panel", headers={"HX-Request": "true"}).data.decode()
+    assert "case-materials" in whole and len(answer) < len(whole) / 2
 
 
 def test_the_cases_list_is_paged_overdue_first_and_bounded(app):
