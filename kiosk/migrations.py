@@ -242,6 +242,15 @@ def _migration_13_ratings_and_reports(database: Database) -> None:
     database.create_tables([models.RatingFollowUp], safe=True)
 
 
+def _migration_15_reprint_count_index(database: Database) -> None:
+    """The printers' 补打 count over 30 days sought through its rare error text instead of
+    reading every slip printed in those days (38 ms a year in, on every 管理 and 打印机 page)."""
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "print_job_last_error_created_at" '
+        'ON "print_job" ("last_error", "created_at")'
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -284,6 +293,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         "ratings on both scales, one per ticket or case, follow-ups, wait alert",
         _migration_13_ratings_and_reports,
     ),
+    (15, "print_job: index for the 补打 count", _migration_15_reprint_count_index),
 ]
 
 

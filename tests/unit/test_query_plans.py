@@ -138,6 +138,15 @@ def test_hot_paths_use_matching_indexes(seeded):
             .first()
         ),
     )
+    from kiosk.views.admin import printer_rows
+
+    record(statements, printer_rows, hall)  # 管理 and 打印机: pending, 补打, expired per printer
+    record(
+        statements,
+        lambda: list(
+            PrintJob.select().where(PrintJob.hall == hall).order_by(PrintJob.id.desc()).limit(30)
+        ),
+    )
     assert len(statements) > 20
     problems = bad_plans(statements)
     assert problems == [], "\n".join(problems)

@@ -113,9 +113,9 @@ def test_call_next_statements_are_bounded(app):
         queue.complete(current, Window.get(Window.number == 1))
         Window.update(on_duty=None).execute()
     assert counts[0] == counts[1], counts
-    # Issue 16: the answer carries only what a call changes (35 statements before, 83 per call
-    # and 办结 together).
-    assert counts[1] <= 30, counts
+    # Issue 16: the answer carries only what a call changes: 30 statements on SQLite and 31 on
+    # PostgreSQL (its transaction statements), against 41 when it re-rendered the whole panel.
+    assert counts[1] <= 32, counts
 
 
 def test_an_action_answers_with_the_changed_parts_only(app):
