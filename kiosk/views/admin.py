@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from peewee import fn
 from playhouse.shortcuts import model_to_dict
@@ -132,7 +132,6 @@ def printers_page():
         "admin/_printers.html",
         printers=printer_rows(hall),
         jobs=jobs,
-        message=request.args.get("message", ""),
     )
 
 
@@ -208,7 +207,8 @@ def printer_save(printer_id: int | None = None):
         audit.record(
             hall, current_staff(), "printer_save", "printer", printer.id, before=before, after=data
         )
-    return redirect(url_for("admin.printers_page", message=gettext("打印机设置已保存")), 303)
+    flash(gettext("打印机设置已保存"))
+    return redirect(url_for("admin.printers_page"), 303)
 
 
 @bp.post("/printers/<int:printer_id>/test")
@@ -220,7 +220,8 @@ def printer_test(printer_id: int):
     with write_transaction():
         enqueue(printer, document, "test", printer.id)
         audit.record(printer.hall_id, current_staff(), "printer_test", "printer", printer.name)
-    return redirect(url_for("admin.printers_page", message=gettext("测试页已加入打印队列")), 303)
+    flash(gettext("测试页已加入打印队列"))
+    return redirect(url_for("admin.printers_page"), 303)
 
 
 @bp.post("/print-jobs/<int:job_id>/reprint")
@@ -229,7 +230,8 @@ def print_job_reprint(job_id: int):
     with write_transaction():
         reprint(job)
         audit.record(job.hall_id, current_staff(), "print_reprint", "print_job", job.id)
-    return redirect(url_for("admin.printers_page", message=gettext("已重新打印")), 303)
+    flash(gettext("已重新打印"))
+    return redirect(url_for("admin.printers_page"), 303)
 
 
 @bp.post("/print-jobs/<int:job_id>/cancel")
@@ -240,4 +242,5 @@ def print_job_cancel(job_id: int):
         if cancelled:
             audit.record(job.hall_id, current_staff(), "print_cancel", "print_job", job.id)
     message = gettext("已取消") if cancelled else gettext("该任务已在打印或已完成，无法取消")
-    return redirect(url_for("admin.printers_page", message=message), 303)
+    flash(message)
+    return redirect(url_for("admin.printers_page"), 303)

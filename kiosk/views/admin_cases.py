@@ -4,7 +4,7 @@ viewer needs them; and the retention purge. Routes join the admin blueprint."""
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from .. import clock, privacy
@@ -50,16 +50,11 @@ def cases_list():
         page_number=min(max(page, 1), pages),
         pages=pages,
         total=total,
-        message=request.args.get("message", ""),
     )
 
 
 @bp.post("/cases/purge")
 def cases_purge():
     count = privacy.purge_personal_data(current_hall())
-    return redirect(
-        url_for(
-            "admin.cases_list", message=gettext("已清除 %(count)s 件的群众个人信息", count=count)
-        ),
-        303,
-    )
+    flash(gettext("已清除 %(count)s 件的群众个人信息", count=count))
+    return redirect(url_for("admin.cases_list"), 303)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext
 
 from .. import audit, clock, deliberation
@@ -50,7 +50,6 @@ def meetings_list():
         "admin/_meetings.html",
         meetings=meetings,
         upcoming=upcoming,
-        error=request.args.get("error", ""),
     )
 
 
@@ -61,11 +60,11 @@ def meeting_create():
     try:
         held_on = dt.date.fromisoformat(request.form.get("held_on", "").strip())
     except ValueError:
-        return redirect(
-            url_for("admin.meetings_list", error=gettext("日期应写成 2026-11-24 这样的格式")), 303
-        )
+        flash(gettext("日期应写成 2026-11-24 这样的格式"), "error")
+        return redirect(url_for("admin.meetings_list"), 303)
     if not title:
-        return redirect(url_for("admin.meetings_list", error=gettext("请填写会议名称")), 303)
+        flash(gettext("请填写会议名称"), "error")
+        return redirect(url_for("admin.meetings_list"), 303)
     with write_transaction():
         meeting = Meeting.create(hall=hall, held_on=held_on, title=title[:80])
         audit.record(
@@ -88,10 +87,9 @@ def meeting_show(meeting_id: int, error: str = "", field: str = "", item_id: int
         meeting=meeting,
         items=list(meeting.items.order_by(AgendaItem.position)),
         quorum=deliberation.quorum_ok(meeting.attendees, meeting.representatives),
-        error=error or request.args.get("error", ""),
+        error=error,
         field=field,
         item_id=item_id,
-        message=request.args.get("message", ""),
     )
 
 
@@ -153,9 +151,5 @@ def meeting_publish(meeting_id: int):
         deliberation.publish_results(meeting, current_staff())
     except ValidationError as failure:
         return meeting_show(meeting_id, error_message(failure))
-    return redirect(
-        url_for(
-            "admin.meeting_show", meeting_id=meeting.id, message=gettext("表决结果已作为公告发布")
-        ),
-        303,
-    )
+    flash(gettext("表决结果已作为公告发布"))
+    return redirect(url_for("admin.meeting_show", meeting_id=meeting.id), 303)

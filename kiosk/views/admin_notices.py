@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 from playhouse.shortcuts import model_to_dict
 
@@ -81,7 +81,6 @@ def notices_admin():
         "admin/_notices.html",
         notices=notices,
         categories=NOTICE_CATEGORIES,
-        message=request.args.get("message", ""),
     )
 
 
@@ -136,7 +135,8 @@ def notice_save(notice_id: int | None = None):
             before=before,
             after=data,
         )
-    return redirect(url_for("admin.notices_admin", message=gettext("公告已保存")), 303)
+    flash(gettext("公告已保存"))
+    return redirect(url_for("admin.notices_admin"), 303)
 
 
 @bp.post("/notices/<int:notice_id>/print")
@@ -149,4 +149,5 @@ def notice_print(notice_id: int):
         job = print_notice(notice, url)
         audit.record(current_hall(), current_staff(), "notice_print", "notice", notice.id)
     message = gettext("已送往打印机") if job else gettext("没有可用的打印机")
-    return redirect(url_for("admin.notices_admin", message=message), 303)
+    flash(message)
+    return redirect(url_for("admin.notices_admin"), 303)

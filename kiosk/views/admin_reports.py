@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from markupsafe import Markup
 
@@ -235,7 +235,6 @@ def _follow_ups_page(error: str = "", error_id: int | None = None):
         today=_today(),
         error=error,
         error_id=error_id,
-        message=request.args.get("message", ""),
     )
 
 
@@ -266,4 +265,5 @@ def follow_up_close(follow_up_id: int):
             )
     except ValidationError as failure:
         return _follow_ups_page(error_message(failure), follow_up_id)
-    return redirect(url_for("admin.follow_ups_list", message=gettext("已记录回访结果")), 303)
+    flash(gettext("已记录回访结果"))
+    return redirect(url_for("admin.follow_ups_list"), 303)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 from playhouse.shortcuts import model_to_dict
 
@@ -404,11 +404,7 @@ def _calendar_page(year: int | None = None, *, error: str = "", message: str = "
 def calendar_page():
     year = request.args.get("year", "")
     known = year.isascii() and year.isdigit() and 1900 < int(year) < 2200
-    return _calendar_page(
-        int(year) if known else None,
-        error=request.args.get("error", ""),
-        message=request.args.get("message", ""),
-    )
+    return _calendar_page(int(year) if known else None)
 
 
 @bp.post("/calendar/import")
@@ -429,9 +425,8 @@ def calendar_import():
         )
     except ValidationError as failure:
         return _calendar_page(error=error_message(failure))
-    return redirect(
-        url_for("admin.calendar_page", message=gettext("已导入 %(count)s 天", count=count)), 303
-    )
+    flash(gettext("已导入 %(count)s 天", count=count))
+    return redirect(url_for("admin.calendar_page"), 303)
 
 
 @bp.post("/calendar/<day>/delete")
@@ -448,7 +443,5 @@ def calendar_delete(day: str):
         )
         if deleted:
             _audit("calendar_delete", "calendar", day)
-    return redirect(
-        url_for("admin.calendar_page", year=date.year, message=gettext("已删除 %(day)s", day=day)),
-        303,
-    )
+    flash(gettext("已删除 %(day)s", day=day))
+    return redirect(url_for("admin.calendar_page", year=date.year), 303)

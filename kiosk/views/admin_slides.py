@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 
 from .. import audit
@@ -36,8 +36,6 @@ def slides_admin():
         "admin/slides.html",
         "admin/_slides.html",
         slides=slides,
-        error=request.args.get("error", ""),
-        message=request.args.get("message", ""),
     )
 
 
@@ -52,7 +50,8 @@ def slide_add():
         data = upload.read()
         check_photo(data, SLIDE_SIDE)
     except ValidationError as failure:
-        return redirect(url_for("admin.slides_admin", error=error_message(failure)), 303)
+        flash(error_message(failure), "error")
+        return redirect(url_for("admin.slides_admin"), 303)
     with write_transaction():
         position = DisplaySlide.select().where(DisplaySlide.hall == hall).count() + 1
         slide = DisplaySlide.create(hall=hall, image="", caption=caption, position=position)
@@ -61,7 +60,8 @@ def slide_add():
         audit.record(
             hall, current_staff(), "slide_add", "slide", slide.id, after={"caption": caption}
         )
-    return redirect(url_for("admin.slides_admin", message=gettext("已添加")), 303)
+    flash(gettext("已添加"))
+    return redirect(url_for("admin.slides_admin"), 303)
 
 
 @bp.post("/slides/<int:slide_id>/toggle")

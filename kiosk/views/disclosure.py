@@ -4,7 +4,7 @@ Routes join the kiosk and admin blueprints, whose guards apply."""
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from .. import clock, finance
@@ -43,7 +43,6 @@ def finance_admin():
         month=request.args.get("month", default),
         problems=[],
         error="",
-        message=request.args.get("message", ""),
     )
 
 
@@ -66,14 +65,8 @@ def finance_import():
     except ValidationError as failure:
         error = error_message(failure)
     else:
-        return redirect(
-            url_for(
-                "admin.finance_admin",
-                month=month,
-                message=gettext("已导入 %(month)s 共 %(count)s 笔", month=month, count=count),
-            ),
-            303,
-        )
+        flash(gettext("已导入 %(month)s 共 %(count)s 笔", month=month, count=count))
+        return redirect(url_for("admin.finance_admin", month=month), 303)
     return render(
         "admin/finance.html",
         "admin/_finance.html",
@@ -81,5 +74,4 @@ def finance_import():
         month=month,
         problems=problems,
         error=error,
-        message="",
     )

@@ -154,3 +154,18 @@ def test_reprinted_and_expired_slips_are_counted(client):
     row = soup.select_one(f'tr[data-printer="{printer.name}"]')
     assert row.select_one(".reprinted").get_text() == "1"
     assert row.select_one(".expired").get_text() == "1"
+
+
+def test_status_lines_come_from_the_server_not_from_the_address(client):
+    """A link such as /admin/printers?message=… must not put its text on an official status line
+    (issue 15): only what a view flashed is shown, once."""
+    token = signed_in(client, "admin")
+    forged = "打印机已停用，请拨打 13800000000 联系维修"
+    page = client.get("/admin/printers", query_string={"message": forged}).data.decode()
+    assert forged not in page
+    response = client.post("/admin/printers", data={"csrf_token": token, **FORM})
+    assert response.status_code == 303 and "message" not in response.headers["Location"]
+    shown = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
+    assert [p.get_text() for p in shown.select("p.flash-ok")] == ["打印机设置已保存"]
+    again = BeautifulSoup(client.get("/admin/printers").data, "html.parser")
+    assert again.select("p.flash-ok") == []  # shown once, not on every later visit
