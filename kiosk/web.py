@@ -102,6 +102,15 @@ def current_hall() -> Hall:
     return g.hall
 
 
+def hall_row_or_404(model, row_id: int):
+    """The row of `model` with this id in the hall this process serves, or a 404 page: another
+    hall's rows on a shared database are as good as missing."""
+    row = model.get_or_none((model.id == row_id) & (model.hall == current_hall()))
+    if row is None:
+        abort(404)
+    return row
+
+
 def current_staff() -> Staff | None:
     if "staff" not in g:
         staff_id = session.get("staff_id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from peewee import fn
 from playhouse.shortcuts import model_to_dict
@@ -25,7 +25,14 @@ from ..htmx import render
 from ..maintenance import PRINT_JOB_DAYS
 from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
 from ..spool import INTERRUPTED, cancel, enqueue, reprint
-from ..web import current_hall, current_staff, error_message, read_only_for, require_roles
+from ..web import (
+    current_hall,
+    current_staff,
+    error_message,
+    hall_row_or_404,
+    read_only_for,
+    require_roles,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_roles(bp, ("admin", "supervisor"))
@@ -136,16 +143,12 @@ def printers_page():
 
 
 def _printer(printer_id: int) -> Printer:
-    printer = Printer.get_or_none((Printer.id == printer_id) & (Printer.hall == current_hall()))
-    if printer is None:
-        abort(404)
+    printer = hall_row_or_404(Printer, printer_id)
     return printer
 
 
 def _job(job_id: int) -> PrintJob:
-    job = PrintJob.get_or_none((PrintJob.id == job_id) & (PrintJob.hall == current_hall()))
-    if job is None:
-        abort(404)
+    job = hall_row_or_404(PrintJob, job_id)
     return job
 
 

@@ -6,28 +6,24 @@ blueprint, so its role guard applies.
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 
 from .. import audit, lineup
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
 from ..models import Service, Window
-from ..web import current_hall, current_staff, error_message
+from ..web import current_hall, current_staff, error_message, hall_row_or_404
 from .admin import bp
 
 
 def _service(service_id: int) -> Service:
-    service = Service.get_or_none((Service.id == service_id) & (Service.hall == current_hall()))
-    if service is None:
-        abort(404)
+    service = hall_row_or_404(Service, service_id)
     return service
 
 
 def _window(window_id: int) -> Window:
-    window = Window.get_or_none((Window.id == window_id) & (Window.hall == current_hall()))
-    if window is None:
-        abort(404)
+    window = hall_row_or_404(Window, window_id)
     return window
 
 

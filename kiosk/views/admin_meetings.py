@@ -16,16 +16,14 @@ from ..errors import N_, ValidationError
 from ..htmx import render
 from ..limits import check_text
 from ..models import AgendaItem, Meeting
-from ..web import current_hall, current_staff, error_message
+from ..web import current_hall, current_staff, error_message, hall_row_or_404
 from .admin import bp
 
 AGENDA_TITLE_LIMIT = 120
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = Meeting.get_or_none((Meeting.id == meeting_id) & (Meeting.hall == current_hall()))
-    if meeting is None:
-        abort(404)
+    meeting = hall_row_or_404(Meeting, meeting_id)
     return meeting
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 from playhouse.shortcuts import model_to_dict
 
@@ -20,7 +20,7 @@ from ..models import Notice
 from ..photos import check_photo, store_photo
 from ..printing import print_notice
 from ..sanitize import clean_html
-from ..web import current_hall, current_staff, error_message
+from ..web import current_hall, current_staff, error_message, hall_row_or_404
 from .admin import bp
 
 NOTICE_IMAGE_SIDE = 1280
@@ -55,9 +55,7 @@ def validate_notice(form) -> dict:
 
 
 def _notice(notice_id: int) -> Notice:
-    notice = Notice.get_or_none((Notice.id == notice_id) & (Notice.hall == current_hall()))
-    if notice is None:
-        abort(404)
+    notice = hall_row_or_404(Notice, notice_id)
     return notice
 
 

@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..passwords import check_password_strength, end_sessions, hash_password
 from ..photos import check_photo, store_photo
-from ..web import current_hall, current_staff, error_message, forget_hall_cache
+from ..web import current_hall, current_staff, error_message, forget_hall_cache, hall_row_or_404
 from .admin import bp
 
 
@@ -116,9 +116,7 @@ def services_list():
 
 
 def _service(service_id: int) -> Service:
-    service = Service.get_or_none((Service.id == service_id) & (Service.hall == current_hall()))
-    if service is None:
-        abort(404)
+    service = hall_row_or_404(Service, service_id)
     return service
 
 
@@ -230,9 +228,7 @@ def windows_list():
 @bp.post("/windows/<int:window_id>")
 def window_save(window_id: int):
     hall = current_hall()
-    window = Window.get_or_none((Window.id == window_id) & (Window.hall == hall))
-    if window is None:
-        abort(404)
+    window = hall_row_or_404(Window, window_id)
     name = request.form.get("name", "").strip()
     prefixes = [
         p.strip().upper()
@@ -310,9 +306,7 @@ def staff_form(staff_id: int):
 
 
 def _member(staff_id: int) -> Staff:
-    member = Staff.get_or_none((Staff.id == staff_id) & (Staff.hall == current_hall()))
-    if member is None:
-        abort(404)
+    member = hall_row_or_404(Staff, staff_id)
     return member
 
 

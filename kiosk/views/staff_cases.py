@@ -19,7 +19,7 @@ from ..errors import N_, DomainError, ValidationError
 from ..htmx import render
 from ..models import Case, Service, Staff, Window
 from ..printing import print_receipt
-from ..web import current_hall, current_staff, error_message
+from ..web import current_hall, current_staff, error_message, hall_row_or_404
 from .public_cases import PUBLIC_EVENTS
 from .staff import bp, duty_window
 from .staff_case_forms import hall_agents, receipt_note
@@ -40,9 +40,7 @@ CASE_ACTIONS = (
 
 
 def _case(case_id: int) -> Case:
-    case = Case.get_or_none((Case.id == case_id) & (Case.hall == current_hall()))
-    if case is None:
-        abort(404)
+    case = hall_row_or_404(Case, case_id)
     return case
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, request
+from flask import Response, request
 
 from .. import cases, clock, privacy, supervision
 from ..htmx import render
 from ..models import Case, Service, Staff
-from ..web import current_hall, current_staff
+from ..web import current_hall, current_staff, hall_row_or_404
 from .admin import bp
 from .staff_cases import STAFF_EVENTS
 
@@ -69,9 +69,7 @@ def supervision_overdue_csv():
 @bp.get("/cases/<int:case_id>")
 def case_detail(case_id: int):
     hall = current_hall()
-    case = Case.get_or_none((Case.id == case_id) & (Case.hall == hall))
-    if case is None:
-        abort(404)
+    case = hall_row_or_404(Case, case_id)
     names = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
     return render(
         "admin/case.html",
