@@ -18,9 +18,9 @@ import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import parse as parse_database_url
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -40,16 +40,11 @@ SQLITE_PRAGMAS = {
 def make_database(url: str) -> Database:
     """Build (not open) a database from a URL or a plain SQLite file path."""
     if url.startswith(("postgres://", "postgresql://")):
-        parts = urlparse(url)
+        # peewee's own URL parser: user, password (percent-escapes undone), host, port and any
+        # ?options (sslmode=…) become psycopg2's connect arguments.
+        params = parse_database_url(url, unquote_password=True, unquote_user=True)
         return PooledPostgresqlDatabase(
-            parts.path.lstrip("/"),
-            max_connections=40,
-            stale_timeout=300,
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            host=parts.hostname or None,
-            port=parts.port or 5432,
-            autoconnect=True,
+            max_connections=40, stale_timeout=300, autoconnect=True, **params
         )
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
     if path != ":memory:":

@@ -80,3 +80,22 @@ def test_the_app_reads_the_instance_file(tmp_path, monkeypatch):
 
     if not db.is_closed():
         db.close()
+
+
+def test_postgresql_urls_are_read_by_peewee_with_escapes_and_options():
+    """Database URLs go through playhouse.db_url (issue 15): a password with @ or / written
+    percent-escaped, and ?sslmode=… options, reach psycopg2 as given; nothing is opened."""
+    from kiosk.db import make_database
+
+    database = make_database(
+        "postgresql://hall%40dz:p%2Fw%40rd@db.hall.lan:6543/county_halls?sslmode=disable"
+    )
+    assert database.database == "county_halls"
+    assert database.connect_params == {
+        "user": "hall@dz",
+        "password": "p/w@rd",
+        "host": "db.hall.lan",
+        "port": 6543,
+        "sslmode": "disable",
+    }
+    assert database.is_closed()
