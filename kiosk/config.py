@@ -90,6 +90,27 @@ def instance_config(instance_path: Path, environ: dict | None = None) -> dict:
     return {**read_instance_file(instance_path), **read_environment(environ)}
 
 
+DATABASE_OPTION_HELP = (
+    "SQLite file path or postgresql:// URL (default: HALL_DATABASE_URL, "
+    "instance/config.py, or instance/hall.sqlite3)"
+)
+
+
+def add_database_option(parser) -> None:
+    """The `--db` option every script shares (run, hall, backup, audit_verify)."""
+    parser.add_argument("--db", help=DATABASE_OPTION_HELP)
+
+
+def database_url(instance_path: Path, given: str | None = None) -> str:
+    """The database a script works on: --db, else the environment or instance/config.py,
+    else the SQLite file the server uses by default (the same order as the server)."""
+    return (
+        given
+        or instance_config(instance_path).get("DATABASE_URL")
+        or str(Path(instance_path) / "hall.sqlite3")
+    )
+
+
 def secret_key(key_file: Path) -> str:
     """A per-installation key kept in a file, so sessions survive a restart."""
     from .private_files import private_file, private_folder

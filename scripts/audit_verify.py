@@ -20,24 +20,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--db",
-        help="SQLite file or postgresql:// URL (default: HALL_DATABASE_URL, "
-        "instance/config.py, or instance/hall.sqlite3)",
-    )
+    from kiosk.config import add_database_option, database_url
+
+    add_database_option(parser)
     parser.add_argument("--hall", help="code of one hall (default: all)")
     args = parser.parse_args(argv)
 
     from kiosk.audit import verify_chain
-    from kiosk.config import instance_config
-    from kiosk.db import connection, default_database_url, init_database
+    from kiosk.db import connection, init_database
     from kiosk.models import Hall
 
-    url = (
-        args.db
-        or instance_config(ROOT / "instance").get("DATABASE_URL")
-        or default_database_url(ROOT / "instance")
-    )
+    url = database_url(ROOT / "instance", args.db)
     if "://" not in url and not Path(url).is_file():
         print(f"no database at {url}", file=sys.stderr)
         return 2

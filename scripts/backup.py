@@ -24,17 +24,14 @@ from kiosk.backup import (  # noqa: E402
     backup_sqlite,
     restore_sqlite,
 )
+from kiosk.config import add_database_option, database_url  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--db",
-        help="SQLite file or postgresql:// URL (default: $HALL_DATABASE_URL, "
-        "instance/config.py, instance/hall.sqlite3)",
-    )
+    add_database_option(parser)
     parser.add_argument("--dir", default=str(ROOT / "backups"), help="where backups go")
     parser.add_argument("--keep", type=int, default=14, help="how many backups to keep")
     parser.add_argument("--restore", metavar="FILE", help="restore this backup")
@@ -42,13 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace an existing database")
     args = parser.parse_args(argv)
 
-    from kiosk.config import instance_config
-
-    url = (
-        args.db
-        or instance_config(ROOT / "instance").get("DATABASE_URL")
-        or str(ROOT / "instance" / "hall.sqlite3")
-    )
+    url = database_url(ROOT / "instance", args.db)
     try:
         if args.restore:
             if args.restore.endswith(".pgdump"):

@@ -21,11 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--db",
-        help="SQLite file or postgresql:// URL (default: HALL_DATABASE_URL, "
-        "instance/config.py, or instance/hall.sqlite3)",
-    )
+    sys.path.insert(0, str(ROOT))
+    from kiosk.config import add_database_option, database_url
+
+    add_database_option(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create an empty hall")
     create.add_argument("--code", required=True, help="short code: lower-case letters, digits")
@@ -34,19 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list", help="list the halls of the database")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
-    from kiosk.config import instance_config
     from kiosk.db import connection, init_database
     from kiosk.errors import ValidationError
     from kiosk.hall_setup import create_hall, needs_setup
     from kiosk.migrations import SchemaTooNew, migrate_database
     from kiosk.models import Hall
 
-    url = (
-        args.db
-        or instance_config(ROOT / "instance").get("DATABASE_URL")
-        or str(ROOT / "instance" / "hall.sqlite3")
-    )
+    url = database_url(ROOT / "instance", args.db)
     init_database(url)
     try:
         migrate_database()

@@ -22,6 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _venv import ROOT, ensure_venv  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from kiosk.config import add_database_option  # noqa: E402  (standard library only)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(
@@ -31,11 +34,7 @@ def main() -> int:
         "--host", help="address to listen on (default: HALL_HOST or 0.0.0.0, all addresses)"
     )
     parser.add_argument("--port", type=int, help="port (default: HALL_PORT or 8000)")
-    parser.add_argument(
-        "--db",
-        help="SQLite file path or postgresql:// URL (default: HALL_DATABASE_URL, "
-        "instance/config.py, or instance/hall.sqlite3)",
-    )
+    add_database_option(parser)  # stdlib only: parsed before the venv exists
     parser.add_argument("--hall", help="code of the hall this server serves (default: the first)")
     parser.add_argument(
         "--demo",

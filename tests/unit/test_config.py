@@ -99,3 +99,19 @@ def test_postgresql_urls_are_read_by_peewee_with_escapes_and_options():
         "sslmode": "disable",
     }
     assert database.is_closed()
+
+
+def test_scripts_find_the_database_in_the_servers_order(tmp_path, monkeypatch):
+    """run, hall, backup and audit_verify share one --db rule: the option, else the environment,
+    else instance/config.py, else the default SQLite file (a backup of the wrong, empty file
+    would look like success)."""
+    from kiosk.config import database_url
+
+    monkeypatch.delenv("HALL_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert database_url(tmp_path) == str(tmp_path / "hall.sqlite3")
+    (tmp_path / "config.py").write_text('DATABASE_URL = "postgresql://hall@db/from_file"\n')
+    assert database_url(tmp_path) == "postgresql://hall@db/from_file"
+    monkeypatch.setenv("HALL_DATABASE_URL", "postgresql://hall@db/from_env")
+    assert database_url(tmp_path) == "postgresql://hall@db/from_env"
+    assert database_url(tmp_path, "/srv/hall.sqlite3") == "/srv/hall.sqlite3"
