@@ -8,7 +8,7 @@ import json
 import re
 
 from .errors import N_, ValidationError
-from .limits import check_text
+from .limits import check_text, parse_id, require_id
 from .models import Staff
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "cups", "win32raw")
@@ -44,9 +44,10 @@ def validate_printer(form) -> dict:
                     N_("IP 地址或主机名不正确，例如 192.168.1.50"), field="host"
                 ) from None
         port = form.get("port", "9100").strip() or "9100"
-        if not port.isdigit() or not 1 <= int(port) <= 65535:
-            raise ValidationError(N_("端口应为 1 到 65535 之间的数字，通常是 9100"), field="port")
-        connection.update(host=host, port=int(port))
+        port_number = require_id(
+            port, "port", high=65535, message=N_("端口应为 1 到 65535 之间的数字，通常是 9100")
+        )
+        connection.update(host=host, port=port_number)
     elif kind == "usb":
         vendor, product = form.get("vendor_id", "").strip(), form.get("product_id", "").strip()
         if not HEX_ID.match(vendor) or not HEX_ID.match(product):
@@ -73,10 +74,7 @@ def validate_printer(form) -> dict:
         if not printer_name:
             raise ValidationError(N_("请填写系统中的打印机名称"), field="printer_name")
         connection["printer_name"] = printer_name
-    try:
-        dot_width = int(form.get("dot_width", ""))
-    except ValueError:
-        dot_width = 0
+    dot_width = parse_id(form.get("dot_width", "")) or 0
     if dot_width not in DOT_WIDTHS:
         raise ValidationError(
             N_("纸宽点数应为 384（58 毫米）、512（TM-T88V）或 576（80 毫米）"), field="dot_width"
@@ -109,13 +107,7 @@ FORM_WORDS = {
 
 
 def _int(form, name: str, low: int, high: int, message: str) -> int:
-    try:
-        value = int(str(form.get(name, "")).strip())
-    except ValueError:
-        raise ValidationError(message, field=name) from None
-    if not low <= value <= high:
-        raise ValidationError(message, field=name)
-    return value
+    return require_id(form.get(name, ""), name, low=low, high=high, message=message)
 
 
 def _text(form, name: str, message: str, limit: int = 100, required: bool = True) -> str:
@@ -226,11 +218,12 @@ def parse_materials(text: str) -> list[tuple[str, str, int, str]]:
                 line=number,
                 value=parts[1],
             )
-        if not parts[2].isdigit() or not 1 <= int(parts[2]) <= 20:
+        copies = parse_id(parts[2], high=20)
+        if copies is None:
             raise ValidationError(
                 N_("所需材料第 %(line)s 行：份数应为 1 到 20"), field="materials", line=number
             )
-        materials.append((parts[0][:60], form, int(parts[2]), parts[3] if len(parts) > 3 else ""))
+        materials.append((parts[0][:60], form, copies, parts[3] if len(parts) > 3 else ""))
     return materials
 
 

@@ -15,7 +15,7 @@ import secrets
 
 from . import audit, calendar, clock
 from .errors import N_, ValidationError
-from .limits import check_text
+from .limits import check_text, parse_id
 from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -67,10 +67,9 @@ def _clean_phone(phone: str, *, required: bool = True) -> str:
 
 
 def _clean_days(days: str | int, low: int = 1, high: int = MAX_DAYS) -> int:
-    try:
-        limit = int(str(days).strip())
-    except ValueError:
-        raise ValidationError(N_("承诺时限请填写工作日天数"), field="days") from None
+    limit = parse_id(days, low=0)
+    if limit is None:
+        raise ValidationError(N_("承诺时限请填写工作日天数"), field="days")
     if not low <= limit <= high:
         raise ValidationError(
             N_("承诺时限应在 %(low)s 到 %(max)s 个工作日之间"), field="days", low=low, max=high
@@ -163,10 +162,9 @@ def active_agent(hall_id: int, agent_id: int | str | None, fallback: Staff | Non
         if fallback is None:
             raise ValidationError(N_("请选择承办人"), field="agent")
         return fallback
-    try:
-        agent = Staff.get_or_none((Staff.id == int(agent_id)) & (Staff.hall == hall_id))
-    except (TypeError, ValueError):
-        agent = None
+    agent = None
+    if parse_id(agent_id) is not None:
+        agent = Staff.get_or_none((Staff.id == parse_id(agent_id)) & (Staff.hall == hall_id))
     if agent is None:
         raise ValidationError(N_("请选择承办人"), field="agent")
     if not agent.active:

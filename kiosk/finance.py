@@ -166,6 +166,20 @@ def _trim(cells: list[str]) -> list[str]:
     return cells
 
 
+SPLIT_TAIL = re.compile(r"^\d{3}(?:\.\d+)?$")
+
+
+def _split_amount(cells: list[str], amount_at: int) -> tuple[str, str] | None:
+    """An amount of 1 to 3 digits followed by a cell of exactly 3 digits (and decimals): an
+    unquoted "1,200.00" split in two even when the cell counts happen to agree."""
+    if amount_at + 1 >= len(cells):
+        return None
+    head, tail = cells[amount_at].strip(), cells[amount_at + 1].strip()
+    if re.fullmatch(r"-?[¥￥]?\d{1,3}", head) and SPLIT_TAIL.match(tail):
+        return head, tail
+    return None
+
+
 def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
     if not MONTH.match(month or ""):
         raise ValidationError(N_("月份应写成 2026-11 这样的格式"), field="month")
@@ -187,13 +201,20 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
     rows: list[Row] = []
     problems: list[tuple[int, str, dict]] = []
     vouchers: dict[str, int] = {}
+    # Cell counts are compared raw, before trimming the empty cells at the end: when the file
+    # has an optional trailing column (备注) left empty, an unquoted "1,200.00" fills it and the
+    # trimmed row is exactly as wide as the trimmed header.
+    header_cells = len(table[0])
     width = len(_trim(table[0]))
+    needed = max(positions.values()) + 1  # up to the last column the import reads
+    # A spreadsheet's cells cannot be split by a comma, nor be missing from a row.
+    is_csv = not filename.lower().endswith(".xlsx")
     totals: list[tuple[int, str, Decimal]] = []  # (line, direction or "", amount)
     for line, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         used = len(_trim(cells))
-        if used > width:
+        if used > width or (len(cells) > header_cells and used > needed):
             # Never shift cells: an unquoted "1,200.00" splits a row into one cell too many.
             problems.append(
                 (
@@ -202,10 +223,24 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
                         "第 %(line)s 行：有 %(cells)s 个单元格，表头只有 %(width)s 列"
                         "（金额中的逗号请写成 1200.00，或给金额加引号）"
                     ),
-                    {"cells": used, "width": width},
+                    {"cells": max(used, len(cells)), "width": header_cells},
                 )
             )
             continue
+        split = _split_amount(cells, positions["amount"]) if is_csv else None
+        if split:
+            problems.append(
+                (
+                    line,
+                    N_(
+                        "第 %(line)s 行：金额“%(value)s”像是被逗号拆开的 %(value)s,%(rest)s"
+                        "（请写成 1200.00，或给金额加引号）"
+                    ),
+                    {"value": split[0], "rest": split[1]},
+                )
+            )
+            continue
+        cells_read = cells
         cells = cells + [""] * (len(header) - len(cells))
         value = {key: cells[index].strip() for key, index in positions.items()}
         if _is_total(value):
@@ -225,6 +260,15 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
                         {"value": value["amount"]},
                     )
                 )
+            continue
+        if is_csv and len(cells_read) < needed:
+            problems.append(
+                (
+                    line,
+                    N_("第 %(line)s 行：只有 %(cells)s 个单元格，表头有 %(width)s 列"),
+                    {"cells": len(cells_read), "width": header_cells},
+                )
+            )
             continue
         try:
             day = dt.date.fromisoformat(value["day"].replace("/", "-")[:10])

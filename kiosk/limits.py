@@ -47,6 +47,41 @@ CONTROL_CHARACTER = N_("内容含有不可见的控制字符（如 NUL），请�
 OUT_OF_RANGE = N_("数值超出允许范围（%(low)s 到 %(high)s）")
 
 
+NOT_A_NUMBER = N_("请填写 %(low)s 到 %(high)s 之间的整数")
+
+
+def parse_id(text: object, *, low: int = 1, high: int = INT32_MAX) -> int | None:
+    """The one parser of numbers typed in requests (ids, window numbers, pages, years, counts):
+    ASCII digits only (str.isdigit() also passes "²" and "٣", which int() refuses or reads as
+    other numbers), no sign, within low … high (by default a database id: 1 … 2**31-1, what
+    fits an INTEGER on every database). None when it is not such a number."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int):
+        return text if low <= text <= high else None
+    text = str(text or "").strip()
+    if not text or len(text) > len(str(high)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def require_id(
+    text: object,
+    field: str,
+    *,
+    low: int = 1,
+    high: int = INT32_MAX,
+    message: str = NOT_A_NUMBER,
+) -> int:
+    """`parse_id`, refusing anything else with a ValidationError on `field` (the message may
+    use %(low)s and %(high)s)."""
+    value = parse_id(text, low=low, high=high)
+    if value is None:
+        raise ValidationError(message, field=field, low=low, high=high)
+    return value
+
+
 def has_control_characters(text: str) -> bool:
     return CONTROL.search(text) is not None
 

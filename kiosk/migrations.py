@@ -251,6 +251,24 @@ def _migration_15_reprint_count_index(database: Database) -> None:
     )
 
 
+def _migration_16_print_job_interrupted(database: Database) -> None:
+    """补打 gets its own column: a send started and not confirmed finished (a crash, or the
+    connection failing midway). In last_error it was overwritten by the next hold ("offline"),
+    losing the mark on the slip and the count on the printers page. The count's index follows
+    the column (migration 15's index on the error text goes)."""
+    add_column_if_missing("print_job", "interrupted", BooleanField(default=False))
+    database.execute_sql(
+        f'UPDATE "print_job" SET "interrupted" = {database.param} WHERE "last_error" = '
+        f"{database.param}",
+        (True, "上次打印被中断，已重新打印"),
+    )
+    database.execute_sql('DROP INDEX IF EXISTS "print_job_last_error_created_at"')
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "print_job_interrupted_created_at" '
+        'ON "print_job" ("interrupted", "created_at")'
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -294,6 +312,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         _migration_13_ratings_and_reports,
     ),
     (15, "print_job: index for the 补打 count", _migration_15_reprint_count_index),
+    (
+        16,
+        "print_job.interrupted: the 补打 mark in its own column",
+        _migration_16_print_job_interrupted,
+    ),
 ]
 
 

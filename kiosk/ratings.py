@@ -124,7 +124,20 @@ def _suggestion_case(hall: Hall, suggestion: str, today: dt.date, now: dt.dateti
     )
 
 
-def _store(hall: Hall, grade: Grade, scale: str, suggestion: str, now, **links) -> Rating:
+ALREADY_RATED_TICKET = N_("该号码已评价过，每个号码只能评价一次")
+ALREADY_RATED_CASE = N_("该受理件已评价过，只能评价一次")
+
+
+def _store(
+    hall: Hall,
+    grade: Grade,
+    scale: str,
+    suggestion: str,
+    now,
+    *,
+    duplicate: str = ALREADY_RATED_TICKET,
+    **links,
+) -> Rating:
     today = clock.local_date(now, hall.timezone)
     with write_transaction():
         try:
@@ -140,8 +153,8 @@ def _store(hall: Hall, grade: Grade, scale: str, suggestion: str, now, **links) 
                 **links,
             )
         except IntegrityError:
-            # The unique index decides when two screens rate the same ticket at once.
-            raise ValidationError(N_("该号码已评价过，每个号码只能评价一次")) from None
+            # The unique index decides when two screens rate the same ticket (case) at once.
+            raise ValidationError(duplicate) from None
         if grade.level <= POOR_LEVEL:
             RatingFollowUp.create(
                 hall=hall,
@@ -181,7 +194,7 @@ def rate_ticket(
     if ticket.local_date != clock.local_date(now, hall.timezone):
         raise ValidationError(N_("只能在取号当天评价"))
     if Rating.select().where(Rating.ticket == ticket).exists():
-        raise ValidationError(N_("该号码已评价过，每个号码只能评价一次"))
+        raise ValidationError(ALREADY_RATED_TICKET)
     return _store(
         hall,
         grade,
@@ -212,12 +225,12 @@ def rate_case(
     values = _indicator_values(indicators)
     suggestion = _clean_suggestion(suggestion)
     case = Case.get_by_id(case.id)
-    if case.hall_id != hall.id or case.kind == "suggestion":
+    if case.hall_id != hall.id or not case_is_rateable(case):
         raise ValidationError(N_("该受理件不能评价"))
     if case.status != "completed":
         raise ValidationError(N_("受理件尚未办结，办结后才能评价"))
-    if Rating.select().where(Rating.case == case).exists():
-        raise ValidationError(N_("该受理件已评价过，只能评价一次"))
+    if case_is_rated(case):
+        raise ValidationError(ALREADY_RATED_CASE)
     staff = case.accepted_by_id or case.first_responsible_id
     return _store(
         hall,
@@ -225,11 +238,36 @@ def rate_case(
         hall.rating_scale,
         suggestion,
         now,
+        duplicate=ALREADY_RATED_CASE,
         case=case,
         staff=staff,
         source=source,
         **values,
     )
+
+
+def case_is_rateable(case: Case) -> bool:
+    """Kinds of case a resident rates (a suggestion is itself feedback, not a service)."""
+    return case.kind != "suggestion"
+
+
+def case_is_rated(case: Case) -> bool:
+    return Rating.select().where(Rating.case == case).exists()
+
+
+def case_rating_state(case: Case) -> dict:
+    """What a case's public page offers: the rating form (completed, rateable, not yet rated)
+    or the thanks once rated; the grades on the hall's current scale."""
+    if case.status != "completed" or not case_is_rateable(case):
+        return {"can_rate": False, "rated": False}
+    rated = case_is_rated(case)
+    scale = Hall.get_by_id(case.hall_id).rating_scale
+    return {
+        "can_rate": not rated,
+        "rated": rated,
+        "rate_grades": grades_for(scale),
+        "rate_indicators": INDICATORS if scale == "national" else {},
+    }
 
 
 def rate(hall: Hall, window: Window, grade: str, suggestion: str = "", *, now=None) -> Rating:

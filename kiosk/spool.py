@@ -144,16 +144,28 @@ def _set_printer_state(printer_id: int, state: str, label: str, error: str = "")
         ).where(Printer.id == printer_id).execute()
 
 
-def _hold(job: PrintJob, reason: str, now: dt.datetime, cap: float, *, was: str) -> None:
-    """Keep the job pending and try again later."""
+def _hold(
+    job: PrintJob,
+    reason: str,
+    now: dt.datetime,
+    cap: float,
+    *,
+    was: str,
+    interrupted: bool = False,
+) -> None:
+    """Keep the job pending and try again later. `interrupted`: the send had started (the slip
+    may be out in part or whole); the 补打 mark, once set, is never cleared by a later hold."""
     attempts = job.attempts + 1
+    changes = {
+        "status": "pending",
+        "attempts": attempts,
+        "last_error": reason,
+        "next_attempt_at": now + dt.timedelta(seconds=backoff_seconds(attempts, cap)),
+    }
+    if interrupted:
+        changes["interrupted"] = True
     with write_transaction():
-        PrintJob.update(
-            status="pending",
-            attempts=attempts,
-            last_error=reason,
-            next_attempt_at=now + dt.timedelta(seconds=backoff_seconds(attempts, cap)),
-        ).where((PrintJob.id == job.id) & (PrintJob.status == was)).execute()
+        PrintJob.update(changes).where((PrintJob.id == job.id) & (PrintJob.status == was)).execute()
 
 
 def _fail(job: PrintJob, reason: str) -> None:
@@ -226,7 +238,7 @@ def process_next(
         return "misconfigured"
     try:
         document = Document.from_json(job.document)
-        if job.last_error == INTERRUPTED:  # it may have come out once already: say so on paper
+        if job.interrupted:  # it may have come out once already: say so on paper
             document.mark_reprint(REPRINT_MARK)
         data = render(document, config)
     except DocumentError as error:
@@ -255,7 +267,8 @@ def process_next(
     try:
         send(data, config)
     except PrinterError as error:
-        _hold(job, error.message, clock.utcnow(), max_backoff, was="printing")
+        # The send had started: part of the slip (or all of it) may be out.
+        _hold(job, error.message, clock.utcnow(), max_backoff, was="printing", interrupted=True)
         _set_printer_state(printer_id, "offline", "离线", error.message)
         return "offline"
     with write_transaction():
@@ -263,7 +276,7 @@ def process_next(
             status="printed",
             printed_at=clock.utcnow(),
             attempts=job.attempts + 1,
-            last_error="" if job.last_error != INTERRUPTED else INTERRUPTED,
+            last_error=INTERRUPTED if job.interrupted else "",
         ).where((PrintJob.id == job.id) & (PrintJob.status == "printing")).execute()
     log.info("print job %s printed on %s", job.id, printer.name)
     after = query_status(config)  # e.g. the roll ran out on this very slip
@@ -361,7 +374,7 @@ def recover_interrupted(printer_id: int) -> int:
             )
         ]
         if stuck:
-            PrintJob.update(status="pending", last_error=INTERRUPTED).where(
+            PrintJob.update(status="pending", last_error=INTERRUPTED, interrupted=True).where(
                 PrintJob.id.in_(stuck)
             ).execute()
     if stuck:

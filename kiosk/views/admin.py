@@ -24,7 +24,7 @@ from ..errors import N_, ValidationError
 from ..htmx import render
 from ..maintenance import PRINT_JOB_DAYS
 from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
-from ..spool import INTERRUPTED, cancel, enqueue, reprint
+from ..spool import cancel, enqueue, reprint
 from ..web import (
     current_hall,
     current_staff,
@@ -81,7 +81,7 @@ def printer_rows(hall) -> list[dict]:
             (PrintJob.hall == hall)
             & (PrintJob.status == "printed")
             & (PrintJob.created_at >= since)
-            & (PrintJob.last_error == INTERRUPTED)
+            & (PrintJob.interrupted == True)  # noqa: E712 - SQL
         )
         .group_by(PrintJob.printer)
         .tuples()

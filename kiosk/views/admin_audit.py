@@ -12,6 +12,7 @@ from flask import current_app, request
 from .. import audit, clock
 from ..errors import N_
 from ..htmx import render
+from ..limits import parse_id
 from ..models import AuditEntry, Staff
 from ..web import current_hall
 from .admin import bp
@@ -46,10 +47,13 @@ def recorded_actions(hall_id: int) -> list[str]:
 def audit_list():
     hall = current_hall()
     query = AuditEntry.select().where(AuditEntry.hall == hall)
-    actor = request.args.get("actor", type=int)
+    actor_text = request.args.get("actor", "").strip()
+    actor = parse_id(actor_text)
     action = request.args.get("action", "").strip()
     day_text = request.args.get("day", "").strip()
     error = ""
+    if actor_text and actor is None:
+        error = N_("没有这位人员，请从列表中选择")
     if actor:
         query = query.where(AuditEntry.actor == actor)
     if action:

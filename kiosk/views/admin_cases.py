@@ -10,6 +10,7 @@ from flask_babel import gettext
 from .. import clock, privacy
 from ..cases import CASES_PER_PAGE, list_cases
 from ..htmx import render
+from ..limits import parse_id
 from ..models import Case, Staff
 from ..web import current_hall, current_staff
 from .admin import bp
@@ -22,9 +23,7 @@ def cases_list():
     viewer = current_staff()
     show = "all" if request.args.get("show") == "all" else "open"
     page_text = request.args.get("page", "1")
-    page = (
-        int(page_text) if page_text.isascii() and page_text.isdigit() and len(page_text) < 6 else 1
-    )
+    page = parse_id(page_text, high=99_999) or 1
     cases, total = list_cases(hall, today, show=show, page=page)
     names = {s.id: s.display_name for s in Staff.select().where(Staff.hall == hall)}
     rows = []

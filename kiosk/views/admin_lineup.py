@@ -12,6 +12,7 @@ from .. import audit, lineup
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
+from ..limits import parse_id, require_id
 from ..models import Service, Window
 from ..web import current_hall, current_staff, error_message, hall_row_or_404
 from .admin import bp
@@ -83,6 +84,20 @@ def _retire_service_page(service: Service, error: str = "", field: str = ""):
     )
 
 
+def _transfer_target(model, text: str):
+    """The service or window of this hall the waiting tickets move to; None when the form
+    names none, a ValidationError when it names one that is not a number of this hall."""
+    if not text.strip():
+        return None
+    target = None
+    target_id = parse_id(text)
+    if target_id is not None:
+        target = model.get_or_none((model.id == target_id) & (model.hall == current_hall()))
+    if target is None:
+        raise ValidationError(N_("请选择转入的业务或窗口"), field="transfer_to")
+    return target
+
+
 @bp.get("/services/<int:service_id>/retire")
 def service_retire_form(service_id: int):
     return _retire_service_page(_service(service_id))
@@ -91,12 +106,8 @@ def service_retire_form(service_id: int):
 @bp.post("/services/<int:service_id>/retire")
 def service_retire(service_id: int):
     service = _service(service_id)
-    target = None
-    if request.form.get("transfer_to", "").isdigit():
-        target = Service.get_or_none(
-            (Service.id == int(request.form["transfer_to"])) & (Service.hall == current_hall())
-        )
     try:
+        target = _transfer_target(Service, request.form.get("transfer_to", ""))
         lineup.retire_service(
             current_hall(),
             service,
@@ -122,11 +133,14 @@ def window_create():
     form = request.form
     number = form.get("number", "").strip()
     try:
-        if not number.isdigit():
-            raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
+        window_number = require_id(
+            number, "number", high=999, message=N_("窗口号请填写 1 到 999 之间的整数")
+        )
         prefixes = lineup.parse_prefixes(form.get("services", ""))
         with write_transaction():
-            window = lineup.add_window(current_hall(), int(number), form.get("name", ""), prefixes)
+            window = lineup.add_window(
+                current_hall(), window_number, form.get("name", ""), prefixes
+            )
             audit.record(
                 current_hall(),
                 current_staff(),
@@ -171,12 +185,8 @@ def window_retire_form(window_id: int):
 @bp.post("/windows/<int:window_id>/retire")
 def window_retire(window_id: int):
     window = _window(window_id)
-    target = None
-    if request.form.get("transfer_to", "").isdigit():
-        target = Window.get_or_none(
-            (Window.id == int(request.form["transfer_to"])) & (Window.hall == current_hall())
-        )
     try:
+        target = _transfer_target(Window, request.form.get("transfer_to", ""))
         lineup.retire_window(
             current_hall(),
             window,

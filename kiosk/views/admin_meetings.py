@@ -14,7 +14,7 @@ from .. import audit, clock, deliberation
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
-from ..limits import check_text
+from ..limits import check_text, parse_id
 from ..models import AgendaItem, Meeting
 from ..web import current_hall, current_staff, error_message, hall_row_or_404
 from .admin import bp
@@ -28,10 +28,10 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 def _number(name: str) -> int:
-    try:
-        return int(request.form.get(name, "").strip())
-    except ValueError:
-        raise ValidationError(N_("请填写整数"), field=name) from None
+    value = parse_id(request.form.get(name, ""), low=0)
+    if value is None:
+        raise ValidationError(N_("请填写整数"), field=name)
+    return value
 
 
 @bp.get("/meetings")

@@ -19,6 +19,7 @@ from ..admin_forms import validate_hall, validate_service, validate_staff
 from ..db import write_transaction
 from ..errors import N_, LineProblems, ValidationError
 from ..htmx import render
+from ..limits import parse_id, require_id
 from ..lineup import renumber_window
 from ..models import (
     CalendarDay,
@@ -241,8 +242,9 @@ def window_save(window_id: int):
     }
     number = request.form.get("number", str(window.number)).strip()
     try:
-        if not number.isdigit():
-            raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
+        window_number = require_id(
+            number, "number", high=999, message=N_("窗口号请填写 1 到 999 之间的整数")
+        )
         if not name or len(name) > 30:
             raise ValidationError(N_("请填写窗口名称（最多 30 字）"), field="name")
         unknown = [p for p in prefixes if p not in by_prefix]
@@ -252,7 +254,7 @@ def window_save(window_id: int):
                 field="services",
                 bad=",".join(unknown) or "—",
             )
-        renumber_window(hall, window, int(number))
+        renumber_window(hall, window, window_number)
     except ValidationError as failure:
         return _windows_page(error_message(failure), failure.field, window.id)
     with write_transaction():
@@ -315,7 +317,7 @@ def _member(staff_id: int) -> Staff:
 def staff_save(staff_id: int | None = None):
     hall = current_hall()
     member = _member(staff_id) if staff_id else None
-    window_ids = {int(v) for v in request.form.getlist("window_ids") if v.isdigit()}
+    window_ids = {parse_id(v) for v in request.form.getlist("window_ids")} - {None}
     windows = list(Window.select().where((Window.hall == hall) & Window.id.in_(window_ids)))
     values = dict(request.form)
     values["window_ids"] = list(window_ids)
@@ -397,8 +399,7 @@ def _calendar_page(year: int | None = None, *, error: str = "", message: str = "
 @bp.get("/calendar")
 def calendar_page():
     year = request.args.get("year", "")
-    known = year.isascii() and year.isdigit() and 1900 < int(year) < 2200
-    return _calendar_page(int(year) if known else None)
+    return _calendar_page(parse_id(year, low=1901, high=2199))
 
 
 @bp.post("/calendar/import")

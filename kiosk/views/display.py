@@ -16,6 +16,7 @@ from flask_babel import gettext
 from .. import board, clock, queue, ratings
 from ..errors import N_, ValidationError
 from ..htmx import render
+from ..limits import parse_id
 from ..models import DisplaySlide, Notice, Staff, Ticket, Window
 from ..speech import SpeechError, available_engine, synthesize
 from ..web import current_hall, error_message
@@ -182,7 +183,7 @@ def window_rate(number: int):
     hall = current_hall()
     context = _window_context(number)
     ticket = Ticket.get_or_none(
-        (Ticket.id == request.form.get("ticket_id", type=int)) & (Ticket.hall == hall)
+        (Ticket.id == parse_id(request.form.get("ticket_id"))) & (Ticket.hall == hall)
     )
     message = ""
     try:

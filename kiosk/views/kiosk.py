@@ -21,6 +21,7 @@ from ..db import write_transaction
 from ..errors import N_, QueueError
 from ..htmx import is_htmx, render
 from ..labels import NOTICE_CATEGORIES, PRIORITY_LABELS
+from ..limits import parse_id
 from ..models import Notice, PrintJob, Service, Staff, StaffWindow, Ticket, Window
 from ..printing import (
     PROBLEM_STATES,
@@ -204,8 +205,8 @@ def ticket_create():
     hall = current_hall()
     service_id = request.form.get("service_id", "")
     service = None
-    if service_id.isascii() and service_id.isdigit() and len(service_id) < 10:
-        service = Service.get_or_none((Service.id == int(service_id)) & (Service.hall == hall))
+    if parse_id(service_id) is not None:
+        service = Service.get_or_none((Service.id == parse_id(service_id)) & (Service.hall == hall))
     if service is None:
         return render(
             "kiosk/take.html",

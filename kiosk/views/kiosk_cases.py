@@ -21,7 +21,7 @@ from ..qr import qr_svg
 from ..ratelimit import SlidingLimit
 from ..web import current_hall, error_message
 from .kiosk import bp, client_address
-from .public_cases import status_context
+from .public_cases import rate_from_form, status_context
 
 
 def case_limit(name: str) -> SlidingLimit:
@@ -85,6 +85,35 @@ def case_confirm():
         error = error_message(failure)
     context = status_context(case)
     context["confirm_error"] = error
+    return render(
+        "kiosk/case_status.html",
+        "kiosk/_case_status.html",
+        code=case.lookup_code,
+        message=message,
+        **context,
+    )
+
+
+@bp.post("/cases/rate")
+def case_rate():
+    """The resident rates a completed case on the kiosk (the lookup code is the proof), once."""
+    code = request.form.get("code", "")[:16]
+    key = client_address()
+    if not case_limit("lookup").allowed(key):
+        return _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
+    try:
+        case = cases.find_by_lookup(current_hall(), code)
+    except ValidationError as failure:
+        case_limit("lookup").hit(key)
+        return _lookup_page(error_message(failure), code)
+    message = error = None
+    try:
+        rate_from_form(case, "kiosk")
+        message = gettext("感谢您的评价！")
+    except ValidationError as failure:
+        error = error_message(failure)
+    context = status_context(case)
+    context["rate_error"] = error
     return render(
         "kiosk/case_status.html",
         "kiosk/_case_status.html",

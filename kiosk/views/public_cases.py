@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext
 
-from .. import cases, clock
+from .. import cases, clock, ratings
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
@@ -54,13 +54,32 @@ def status_context(case: Case) -> dict:
         "days_left": cases.days_left(case, today) if case.status in Case.OPEN_STATUSES else None,
         "missing": [m for m in case.materials_missing.splitlines() if m],
         "confirm_error": None,
+        "rate_error": None,
+        **ratings.case_rating_state(case),
     }
+
+
+def rate_from_form(case: Case, source: str) -> None:
+    """Rate a completed case from the posted form (grade, indicators, suggestion)."""
+    form = request.form
+    ratings.rate_case(
+        current_hall(),
+        case,
+        form.get("grade", ""),
+        form.get("suggestion", ""),
+        indicators={name: form.get(name) for name in ratings.INDICATORS},
+        source=source,
+    )
 
 
 @bp.get("/c/<code>")
 def case_status(code: str):
     case = case_by_tracking(code)
-    message = gettext("已确认办结，感谢您的配合") if request.args.get("confirmed") else None
+    message = None
+    if request.args.get("confirmed"):
+        message = gettext("已确认办结，感谢您的配合")
+    elif request.args.get("rated"):
+        message = gettext("感谢您的评价！")
     return render(
         "public/case.html", "public/_case_status.html", message=message, **status_context(case)
     )
@@ -77,3 +96,15 @@ def case_confirm(code: str):
         context["confirm_error"] = error_message(failure)
         return render("public/case.html", "public/_case_status.html", message=None, **context)
     return redirect(url_for("public.case_status", code=code, confirmed=1), 303)
+
+
+@bp.post("/c/<code>/rate")
+def case_rate(code: str):
+    case = case_by_tracking(code)
+    try:
+        rate_from_form(case, "phone")
+    except ValidationError as failure:
+        context = status_context(case)
+        context["rate_error"] = error_message(failure)
+        return render("public/case.html", "public/_case_status.html", message=None, **context)
+    return redirect(url_for("public.case_status", code=code, rated=1), 303)

@@ -15,6 +15,7 @@ from .. import audit, clock, queue, reports, tickets
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render
+from ..limits import parse_id
 from ..models import (
     Case,
     Hall,
@@ -275,10 +276,10 @@ def console_panel():
 
 
 def _ticket_from_form(window: Window) -> Ticket:
-    try:
-        ticket_id, version = int(request.form["ticket_id"]), int(request.form["version"])
-    except (KeyError, ValueError):
-        raise QueueError(N_("当前没有正在办理的号码")) from None
+    ticket_id = parse_id(request.form.get("ticket_id"))
+    version = parse_id(request.form.get("version"), low=0)
+    if ticket_id is None or version is None:
+        raise QueueError(N_("当前没有正在办理的号码"))
     ticket = Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.hall == window.hall_id))
     if ticket is None:
         raise QueueError(N_("当前没有正在办理的号码"))
@@ -296,8 +297,8 @@ def _waiting_from_form(window: Window, status: str = "waiting") -> Ticket:
     query = Ticket.select().where((Ticket.hall == hall) & (Ticket.local_date == today))
     ticket_id = request.form.get("ticket_id", "")
     number = tickets.normalize_number(request.form.get("number", "")[:16])
-    if ticket_id.isascii() and ticket_id.isdigit() and len(ticket_id) < 10:
-        ticket = query.where(Ticket.id == int(ticket_id)).first()
+    if parse_id(ticket_id) is not None:
+        ticket = query.where(Ticket.id == parse_id(ticket_id)).first()
     elif number:
         ticket = query.where(Ticket.display_number == number).order_by(Ticket.id.desc()).first()
     else:
@@ -355,11 +356,11 @@ def _perform(action: str, window: Window, staff: Staff) -> str:
         message = gettext("%(number)s 已办结", number=number)
     elif action == "transfer":
         to_service = Service.get_or_none(
-            (Service.id == request.form.get("to_service", type=int))
+            (Service.id == parse_id(request.form.get("to_service")))
             & (Service.hall == window.hall_id)
         )
         to_window = Window.get_or_none(
-            (Window.id == request.form.get("to_window", type=int)) & (Window.hall == window.hall_id)
+            (Window.id == parse_id(request.form.get("to_window"))) & (Window.hall == window.hall_id)
         )
         queue.transfer(ticket, window, staff, to_service=to_service, to_window=to_window)
         message = gettext("%(number)s 已转移", number=number)

@@ -10,6 +10,7 @@ from flask import request, url_for
 from flask_babel import gettext
 
 from .. import cases, clock
+from ..limits import parse_id
 from ..models import Hall, RequiredMaterial, Service, Staff, Ticket, Window
 from ..printing import print_receipt
 from ..web import current_hall
@@ -78,7 +79,7 @@ def register_from_console(ticket: Ticket | None, window: Window, staff: Staff) -
     service = None
     if form.get("service"):
         service = Service.get_or_none(
-            (Service.id == form.get("service", type=int)) & (Service.hall == hall)
+            (Service.id == parse_id(form.get("service"))) & (Service.hall == hall)
         )
     agent = cases.active_agent(hall.id, form.get("agent", ""), staff)
     if ticket is not None:

@@ -18,9 +18,9 @@ from emupos_fixture import emupos, emupos_server  # noqa: F401 - fixtures
 from playwright.sync_api import expect
 from test_console_board import sign_in
 
-from kiosk import calendar, clock, queue
+from kiosk import calendar, cases, clock, queue
 from kiosk.db import db
-from kiosk.models import Case, Hall, Printer, Service
+from kiosk.models import Case, Hall, Printer, RatingFollowUp, Service, Staff
 from kiosk.spool import Spool
 
 TIMERS = 6_000  # ms: longer than the console's 2 s poll and the kiosk's clock and idle ticks
@@ -272,3 +272,29 @@ def test_staff_forms_and_wrong_code(live_server, page_factory, screenshot_dir, h
     kiosk.wait_for_timeout(TIMERS)
     expect(kiosk.locator("#lookup-error")).to_be_visible()
     shot(kiosk, screenshot_dir, "kiosk", "case-lookup-not-found-portrait")
+
+
+def test_resident_rates_a_completed_case_on_the_phone(
+    live_server, page_factory, screenshot_dir, hall_ready
+):
+    db.connect(reuse_if_open=True)
+    wang = Staff.get(Staff.username == "wang")
+    data = cases.validate_registration("张三", "13800001111", "低保申请", "5")
+    service = Service.get(Service.code == "social_assistance")
+    case = cases.register_case(None, wang, data, hall=hall_ready, service=service)
+    cases.complete(case, wang, "低保申请已批准，已电话通知", "phone")
+    phone = page_factory(width=390, height=844, mobile=True, touch=True)
+    phone.goto(live_server.url + f"/c/{case.tracking_code}")
+    form = phone.locator("#case-rate")
+    expect(form).to_be_visible()
+    expect(form.locator("button[name=grade]")).to_have_count(5)
+    # The form fits the phone's width: no sideways scrolling.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, screenshot_dir, "phone", "case-rate-390")
+    form.locator("select[name=attitude]").select_option("2")
+    form.locator("button[value=dissatisfied]").tap()
+    expect(phone.locator("#case-message")).to_contain_text("感谢您的评价")
+    expect(phone.locator("#case-rated")).to_be_visible()
+    expect(phone.locator("#case-rate")).to_have_count(0)
+    shot(phone, screenshot_dir, "phone", "case-rated-390")
+    assert RatingFollowUp.select().count() == 1

@@ -310,3 +310,55 @@ def test_an_idle_printers_fault_shows_before_any_job(printer, fake):
         wait_until(lambda: Printer.get_by_id(printer.id).state_label == "纸仓盖打开")
     finally:
         running.stop()
+
+
+def reprint_count(printer: Printer) -> int:
+    from kiosk.views.admin import printer_rows
+
+    [row] = [r for r in printer_rows(printer.hall_id) if r["printer"].id == printer.id]
+    return row["reprinted"]
+
+
+def marked_bytes(number: str, printer: Printer) -> bytes:
+    return render(slip(number).mark_reprint(spool.REPRINT_MARK), spool.printer_config(printer))
+
+
+def test_a_crashed_job_that_then_meets_an_offline_printer_keeps_its_reprint_mark(printer, fake):
+    crashed = enqueue(printer, slip("A001"))
+    PrintJob.update(status="printing").where(PrintJob.id == crashed.id).execute()
+    assert spool.recover_interrupted(printer.id) == 1
+    fake.state = "unreachable"  # the printer is offline when the job comes round again
+    assert process_next(printer.id) == "offline"
+    held = PrintJob.get_by_id(crashed.id)
+    assert held.status == "pending" and held.last_error != INTERRUPTED
+    assert held.interrupted  # the hold's reason did not erase the 补打 mark
+    fake.state = "ok"
+    assert process_next(printer.id, now=later(60)) == "printed"
+    assert fake.sent == [marked_bytes("A001", printer)]
+    printed = PrintJob.get_by_id(crashed.id)
+    assert printed.interrupted and printed.last_error == INTERRUPTED
+    assert reprint_count(printer) == 1
+
+
+def test_a_send_failing_midway_is_printed_again_as_a_reprint(printer, fake):
+    job = enqueue(printer, slip("A001"))
+    enqueue(printer, slip("A002"))
+    fake.send_error = "connection reset"
+    assert process_next(printer.id) == "offline"
+    assert PrintJob.get_by_id(job.id).interrupted
+    fake.send_error = None
+    assert process_next(printer.id, now=later(60)) == "printed"
+    assert process_next(printer.id, now=later(60)) == "printed"
+    # The first may have come out in part: 补打 on paper; the second was never started.
+    assert fake.sent == [marked_bytes("A001", printer), bytes_of("A002", printer)]
+    assert reprint_count(printer) == 1
+
+
+def test_a_fault_before_the_send_is_not_a_reprint(printer, fake):
+    job = enqueue(printer, slip("A001"))
+    fake.state = "paper_out"
+    process_next(printer.id)
+    fake.state = "ok"
+    assert process_next(printer.id, now=later(60)) == "printed"
+    assert not PrintJob.get_by_id(job.id).interrupted
+    assert fake.sent == [bytes_of("A001", printer)] and reprint_count(printer) == 0

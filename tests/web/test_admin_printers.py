@@ -146,13 +146,28 @@ def test_reprinted_and_expired_slips_are_counted(client):
 
     signed_in(client, "admin")
     printer = Printer.get(Printer.role == "kiosk")
-    for status, error in (("printed", INTERRUPTED), ("printed", ""), ("expired", "")):
+    jobs = (("printed", INTERRUPTED, True), ("printed", "", False), ("expired", "", False))
+    for status, error, interrupted in jobs:
         PrintJob.create(
-            hall=printer.hall, printer=printer, document="{}", status=status, last_error=error
+            hall=printer.hall,
+            printer=printer,
+            document="{}",
+            status=status,
+            last_error=error,
+            interrupted=interrupted,
         )
+    # The mark is the column, not the text: a later hold's reason does not hide a 补打.
+    PrintJob.create(
+        hall=printer.hall,
+        printer=printer,
+        document="{}",
+        status="printed",
+        last_error="offline",
+        interrupted=True,
+    )
     soup = BeautifulSoup(client.get("/admin/printers").data, "html.parser")
     row = soup.select_one(f'tr[data-printer="{printer.name}"]')
-    assert row.select_one(".reprinted").get_text() == "1"
+    assert row.select_one(".reprinted").get_text() == "2"
     assert row.select_one(".expired").get_text() == "1"
 
 

@@ -140,3 +140,82 @@ def test_calendar_upload_lists_every_bad_line_on_the_page(client):
     page = response.data.decode()
     assert response.status_code == 200
     assert "第 1 行" in page and "第 2 行" in page
+
+
+# An optional trailing column (备注) left empty: the unquoted comma fills it, so the trimmed row
+# is as wide as the trimmed header. Raw cell counts still tell.
+NOTE_HEADER = "日期,事项,收支,金额,经手人,凭证号,备注\n"
+
+
+def shifted_with_note(encoding: str) -> bytes:
+    text = (
+        NOTE_HEADER
+        + "2026-11-02,上级拨款,收入,5000.00,李四,PZ-101,\n"
+        + "2026-11-03,办公用品,支出,1,200.00,张三,PZ-102,\n"
+        + "2026-11-04,水电费,支出,300.50,张三,PZ-103,已付\n"
+    )
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_a_split_amount_with_an_empty_note_column_is_named_never_one_yuan(hall, encoding):
+    with pytest.raises(finance.ImportProblems) as caught:
+        finance.parse_file("11月.csv", shifted_with_note(encoding), "2026-11")
+    assert messages(caught.value) == [
+        "第 3 行：有 8 个单元格，表头只有 7 列（金额中的逗号请写成 1200.00，或给金额加引号）"
+    ]
+    assert FinanceEntry.select().count() == 0
+
+
+def test_a_split_amount_whose_row_lost_its_trailing_comma_is_named(hall):
+    # The editor dropped the empty 备注 cell: 7 cells under a 7-column header, still split.
+    text = NOTE_HEADER + "2026-11-03,办公用品,支出,1,200.00,张三,PZ-102\n"
+    with pytest.raises(finance.ImportProblems) as caught:
+        finance.parse_file("11月.csv", text.encode("gb18030"), "2026-11")
+    [message] = messages(caught.value)
+    assert message.startswith("第 2 行：金额“1”像是被逗号拆开的 1,200.00")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_row_with_too_few_cells_is_named_as_such(hall, encoding):
+    text = (
+        NOTE_HEADER
+        + "2026-11-02,上级拨款,收入,5000.00,李四,PZ-101,\n"
+        + "2026-11-03,办公用品,支出,120.00\n"
+    )
+    with pytest.raises(finance.ImportProblems) as caught:
+        finance.parse_file("11月.csv", text.encode(encoding), "2026-11")
+    assert messages(caught.value) == ["第 3 行：只有 4 个单元格，表头有 7 列"]
+
+
+def test_rows_with_an_empty_note_and_a_quoted_amount_import_exactly(hall):
+    text = (
+        NOTE_HEADER
+        + '2026-11-03,办公用品,支出,"1,200.00",张三,PZ-102,\n'
+        + "2026-11-04,水电费,支出,300.50,张三,PZ-103\n"  # the trailing empty cell dropped
+        + "2026-11-05,打印纸,支出,120,王五,PZ-104,已付\n"
+    )
+    for encoding in ("utf-8", "gb18030"):
+        rows = finance.parse_file("11月.csv", text.encode(encoding), "2026-11")
+        assert [(row.amount, row.handler) for row in rows] == [
+            (Decimal("1200.00"), "张三"),
+            (Decimal("300.50"), "张三"),
+            (Decimal("120"), "王五"),
+        ]
+
+
+def test_xlsx_with_an_empty_note_column_imports_exactly(hall):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "事项", "收支", "金额", "经手人", "凭证号", "备注"])
+    sheet.append(["2026-11-03", "办公用品", "支出", "1,200.00", "张三", "PZ-102", None])
+    sheet.append(["2026-11-04", "水电费", "支出", 300.5, "张三", "PZ-103", "已付"])
+    sheet.append(["2026-11-05", "打印纸", "支出", 120, "王五", "PZ-104"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = finance.parse_file("11月.xlsx", buffer.getvalue(), "2026-11")
+    assert [(row.amount, row.handler, row.voucher) for row in rows] == [
+        (Decimal("1200.00"), "张三", "PZ-102"),
+        (Decimal("300.5"), "张三", "PZ-103"),
+        (Decimal("120"), "王五", "PZ-104"),
+    ]
