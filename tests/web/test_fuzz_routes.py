@@ -148,7 +148,7 @@ def build_path(rule, draw) -> str:
         # Percent-escaped as a browser would send it: a drawn "?" or "#" stays in the segment
         # (unescaped, the test client took it for a query string and raised before the app).
         segment = urllib.parse.quote(str(value), safe="")
-        path = re.sub(r"<(?:[^:<>]+:)?" + name + ">", lambda _match: segment, path)
+        path = re.sub(r"<(?:[^:<>]+:)?" + name + ">", lambda _match, segment=segment: segment, path)
     return path
 
 
