@@ -35,3 +35,44 @@ def test_domain_modules_import_without_flask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "", result.stdout
+
+
+def blueprint_map() -> dict[str, set[str]]:
+    """The table in kiosk/views/__init__.py: blueprint name -> the modules that add its routes."""
+    import re
+
+    import kiosk.views
+
+    table: dict[str, set[str]] = {}
+    name = ""
+    for line in kiosk.views.__doc__.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0].startswith("-") or cells[0] == "blueprint (prefix)":
+            continue
+        if cells[0]:
+            name = cells[0].split()[0]
+        table.setdefault(name, set()).update(re.findall(r"[a-z_]+", cells[2].split("(")[0]))
+        table[name].update(re.findall(r"forms: ([a-z_]+)", cells[2]))
+    return table
+
+
+def test_the_blueprint_map_names_every_module_that_adds_routes(app):
+    """The comment table of blueprints and modules stays true: every route's view function lives
+    in a module listed under its blueprint, and every views module is listed."""
+    import pkgutil
+
+    import kiosk.views
+
+    table = blueprint_map()
+    found: dict[str, set[str]] = {}
+    for endpoint, function in app.view_functions.items():
+        if "." not in endpoint:
+            continue  # Flask's own `static`
+        module = function.__module__.rsplit(".", 1)[1]
+        found.setdefault(endpoint.split(".")[0], set()).add(module)
+    assert set(found) == set(table)
+    for blueprint, modules in found.items():
+        assert modules <= table[blueprint], (blueprint, modules - table[blueprint])
+    listed = set().union(*table.values())
+    every = {info.name for info in pkgutil.iter_modules(kiosk.views.__path__)}
+    assert every == listed, every ^ listed
