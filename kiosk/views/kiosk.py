@@ -32,7 +32,7 @@ from ..printing import (
 )
 from ..qr import qr_svg
 from ..ratelimit import SlidingLimit
-from ..web import current_hall, error_message
+from ..web import current_hall, error_message, public_url
 
 bp = Blueprint("kiosk", __name__)
 
@@ -98,16 +98,8 @@ def kiosk_id() -> str:
     return session["kiosk_id"]
 
 
-def public_base_url() -> str:
-    # Never request.host_url: the Host header is whatever the client sends.
-    from ..hall_setup import public_base_url as hall_base_url
-
-    config = current_app.config
-    return hall_base_url(current_hall(), config["PUBLIC_BASE_URL"], config["LAN_BASE_URL"])
-
-
 def status_url(ticket: Ticket) -> str:
-    return public_base_url() + url_for("public.ticket_status", code=ticket.public_code)
+    return public_url("public.ticket_status", code=ticket.public_code)
 
 
 def services_with_counts():
@@ -377,7 +369,7 @@ def guide_show(service_id: int):
 @bp.post("/guide/<int:service_id>/print")
 def guide_print(service_id: int):
     service = _service_or_404(service_id)
-    guide_url = public_base_url() + url_for("kiosk.guide_show", service_id=service.id)
+    guide_url = public_url("kiosk.guide_show", service_id=service.id)
     address = client_address()
     if not limit("checklists").allowed(address):
         return redirect(url_for("kiosk.guide_show", service_id=service.id, printed="busy"), 303)

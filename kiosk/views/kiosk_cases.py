@@ -19,7 +19,7 @@ from ..models import Service, Staff, Window
 from ..printing import print_receipt
 from ..qr import qr_svg
 from ..ratelimit import SlidingLimit
-from ..web import current_hall, error_message
+from ..web import current_hall, error_message, public_url
 from .kiosk import bp, client_address
 from .public_cases import status_context
 
@@ -134,7 +134,7 @@ def complaint_create():
                 phone=form.get("phone", ""),
                 form_token=form.get("form_token", ""),
             )
-            status = url_for("public.case_status", code=item.tracking_code, _external=True)
+            status = public_url("public.case_status", code=item.tracking_code)
             job, _fell_back = print_receipt(item, status)
         case_limit("complaints").hit(key)
     except ValidationError as failure:
@@ -153,7 +153,7 @@ def complaint_done(code: str):
     from .public_cases import case_by_tracking
 
     case = case_by_tracking(code)
-    url = url_for("public.case_status", code=case.tracking_code, _external=True)
+    url = public_url("public.case_status", code=case.tracking_code)
     return render(
         "kiosk/complaint_done.html",
         "kiosk/_complaint_done.html",

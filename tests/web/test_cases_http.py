@@ -281,3 +281,70 @@ def test_reprint_transfer_and_confirmation_at_the_window(app, client):
     token = token_of(other, f"/staff/cases/{case.id}")
     refused = other.post(f"/staff/cases/{case.id}/return", data={"csrf_token": token})
     assert refused.status_code == 403
+
+
+HALL_ADDRESS = "http://192.168.1.10:8000"
+EVIL = {"Host": "evil.example"}
+
+
+def qr_payloads(job: PrintJob) -> list[str]:
+    return [b["value"] for b in json.loads(job.document)["blocks"] if b["kind"] == "qr"]
+
+
+def last_job() -> PrintJob:
+    return PrintJob.select().order_by(PrintJob.id.desc()).first()
+
+
+def test_receipt_qr_codes_ignore_the_host_header(app, client):
+    db.connect(reuse_if_open=True)
+    Hall.update(public_base_url=HALL_ADDRESS).execute()  # before any request reads the hall
+    add_printer("kiosk")
+    # A complaint at the kiosk, sent with a forged Host: the slip and the screen point home.
+    kiosk = client_at(app, "10.0.0.5")
+    page = kiosk.get("/complaint", headers=EVIL).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    done = kiosk.post(
+        "/complaint",
+        data={
+            "csrf_token": token,
+            "category": "complaint",
+            "text": "太慢",
+            "form_token": form_token,
+        },
+        headers=EVIL,
+    )
+    assert done.status_code == 303
+    item = Case.get()
+    assert qr_payloads(last_job()) == [f"{HALL_ADDRESS}/c/{item.tracking_code}"]
+    shown = kiosk.get(done.headers["Location"], headers=EVIL)
+    assert b"evil.example" not in shown.data
+    # Registered at the console, a petition, a complaint taken at a window, and a reprint.
+    client.environ_base["HTTP_HOST"] = "evil.example"
+    token = sign_in(client, "wang", 1)
+    register(client, token, None)
+    form = token_of(client, "/staff/petitions/new")
+    client.post(
+        "/staff/petitions/new",
+        data={
+            "csrf_token": form,
+            "real_name": "1",
+            "resident_name": "李四",
+            "resident_phone": "13800002222",
+            "subject": "道路维修",
+            "description": "村口路面塌陷",
+            "complexity": "simple",
+            "form_token": "pet-1",
+        },
+    )
+    form = token_of(client, "/staff/complaints/new")
+    client.post(
+        "/staff/complaints/new",
+        data={"csrf_token": form, "category": "complaint", "text": "态度差", "form_token": "cp-1"},
+    )
+    registered = Case.select().order_by(Case.id)[1:]
+    assert len(registered) == 3, [c.number for c in registered]
+    step(client, registered[0], "reprint")
+    jobs = list(PrintJob.select().order_by(PrintJob.id))[1:]
+    expected = [f"{HALL_ADDRESS}/c/{c.tracking_code}" for c in registered]
+    assert [qr_payloads(job) for job in jobs] == [[url] for url in expected + expected[:1]]
