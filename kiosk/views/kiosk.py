@@ -31,7 +31,7 @@ from ..printing import (
     window_numbers,
 )
 from ..qr import qr_svg
-from ..ratelimit import SlidingLimit
+from ..ratelimit import GuessLimit, SlidingLimit
 from ..web import current_hall, error_message, public_url
 
 bp = Blueprint("kiosk", __name__)
@@ -45,9 +45,10 @@ OFFERED_PRIORITIES = {""} | {code for code, _label in PRIORITY_CHOICES}
 DOUBLE_TAKE_SECONDS = 5.0
 
 
-def limit(name: str) -> SlidingLimit:
+def limit(name: str):
     """The app's limits per client address, whatever cookie it sends (a fresh cookie must not
-    reset them): tickets (the hall's per-kiosk rate), checklist prints, re-queue guesses."""
+    reset them): tickets (the hall's per-kiosk rate), checklist prints, ratings; and re-queue
+    guesses (5 wrong check codes per ticket number and 30 per address in 10 minutes)."""
     limits = current_app.extensions.get("kiosk_limits")
     if limits is None:
         limits = current_app.extensions.setdefault(
@@ -55,7 +56,7 @@ def limit(name: str) -> SlidingLimit:
             {
                 "tickets": SlidingLimit(6, 60),
                 "checklists": SlidingLimit(3, 60),
-                "requeue": SlidingLimit(5, 600),
+                "requeue": GuessLimit(5, 30, 600),
                 "ratings": SlidingLimit(6, 60),
             },
         )
@@ -316,9 +317,9 @@ def requeue():
     """过号重新排队 at the kiosk: the number and the slip's check code, typed on the keypad."""
     hall = current_hall()
     number = request.form.get("number", "")[:16]
-    key = client_address()
+    address, target = client_address(), tickets.normalize_number(number) or None
     error = None
-    if not limit("requeue").allowed(key):
+    if not limit("requeue").allowed(address, target):
         error = gettext("尝试次数过多，请10分钟后再试或到窗口咨询")
     else:
         try:
@@ -331,7 +332,7 @@ def requeue():
                 ticket = queue.reactivate(ticket)
         except QueueError as failure:
             if isinstance(failure, tickets.TicketNotFound):
-                limit("requeue").hit(key)
+                limit("requeue").miss(address, target)
             error = error_message(failure)
     if error:
         return _requeue_page(error, number)

@@ -165,6 +165,42 @@ def test_a_wrong_lookup_code_is_refused_and_guessing_is_limited(app):
     assert "尝试次数过多" in text(blocked)
 
 
+def test_one_residents_wrong_codes_do_not_block_anothers_lookup(app, client):
+    case, _token = open_case(client)
+    code = case.lookup_code
+    mistyped = ("0000" if code[:4] != "0000" else "1111") + code[4:]  # another receipt's prefix
+    kiosk = client_at(app, "10.0.0.7")
+    token = token_of(kiosk, "/cases")
+    for _ in range(5):
+        wrong = kiosk.post("/cases", data={"csrf_token": token, "code": mistyped})
+        assert "未找到该受理编号" in text(wrong)
+    found = kiosk.post("/cases", data={"csrf_token": token, "code": code})
+    assert case.number in text(found) and "尝试次数过多" not in text(found)
+    # The mistyped code's prefix is held, from any address.
+    other = client_at(app, "10.0.0.70")
+    held = other.post(
+        "/cases", data={"csrf_token": token_of(other, "/cases"), "code": mistyped[:4] + "9999"}
+    )
+    assert "尝试次数过多" in text(held)
+
+
+def test_a_device_scanning_lookup_codes_is_stopped(app, client):
+    case, _token = open_case(client)
+    kiosk = client_at(app, "10.0.0.7")
+    token = token_of(kiosk, "/cases")
+    prefixes = [f"{n:04d}" for n in range(10000) if f"{n:04d}" != case.lookup_code[:4]][:30]
+    for prefix in prefixes:  # 30 wrong codes, each under a different prefix
+        wrong = kiosk.post("/cases", data={"csrf_token": token, "code": prefix + "0000"})
+        assert "未找到该受理编号" in text(wrong)
+    blocked = kiosk.post("/cases", data={"csrf_token": token, "code": case.lookup_code})
+    assert "尝试次数过多" in text(blocked)
+    other = client_at(app, "10.0.0.71")
+    found = other.post(
+        "/cases", data={"csrf_token": token_of(other, "/cases"), "code": case.lookup_code}
+    )
+    assert case.number in text(found)
+
+
 def test_complaint_from_the_kiosk_answered_by_the_hall_head(app, client):
     kiosk = client_at(app, "10.0.0.8")
     token = token_of(kiosk, "/complaint")

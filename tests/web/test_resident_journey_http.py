@@ -151,6 +151,56 @@ def test_requeue_refuses_a_wrong_code_and_stops_guessing(client):
     assert Ticket.get_by_id(ticket.id).status == "skipped"
 
 
+def requeue_at(client, number: str, check: str):
+    return client.post(
+        "/requeue",
+        data={"csrf_token": token(client, "/requeue"), "number": number, "check": check},
+    )
+
+
+def two_skipped_tickets() -> tuple[Ticket, Ticket]:
+    """A001 and A002 both called at window 1 and marked 过号."""
+    first = skipped_ticket()
+    window = Window.get(Window.number == 1)
+    second = queue.call_next(window)
+    assert second.display_number == "A002"
+    return first, queue.skip(second, window)
+
+
+def test_one_residents_mistypes_do_not_block_anothers_requeue(client):
+    first, second = two_skipped_tickets()
+    wrong = f"{(int(check_code(first)) + 1) % 10000:04d}"
+    for _ in range(5):  # an elderly resident mistypes the check code of A001 again and again
+        response = requeue_at(client, "A001", wrong)
+        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+    # The next resident at the same kiosk (the same address) re-queues A002 at once.
+    response = requeue_at(client, "A002", check_code(second))
+    assert "已重新排队" in text(response, "#ticket-message")
+    assert Ticket.get_by_id(second.id).status == "waiting"
+    # A001 itself is held for ten minutes: its four digits are not guessed from this or any
+    # other address.
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.99"
+    response = requeue_at(other, "A001", check_code(first))
+    assert "尝试次数过多" in text(response, "#requeue-error")
+    assert Ticket.get_by_id(first.id).status == "skipped"
+
+
+def test_a_device_scanning_ticket_numbers_is_stopped(client):
+    ticket = skipped_ticket()
+    for n in range(2, 32):  # 30 wrong guesses, each at a different number
+        response = requeue_at(client, f"A{n:03d}", "0000")
+        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+    response = requeue_at(client, "A001", check_code(ticket))
+    assert "尝试次数过多" in text(response, "#requeue-error")
+    assert Ticket.get_by_id(ticket.id).status == "skipped"
+    # Another kiosk's resident is not held by that device.
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.98"
+    response = requeue_at(other, "A001", check_code(ticket))
+    assert Ticket.get_by_id(ticket.id).status == "waiting"
+
+
 def test_the_slip_carries_the_wait_and_the_check_code(client):
     db.connect(reuse_if_open=True)
     Window.update(on_duty=Staff.get(Staff.username == "wang"), on_duty_since=clock.utcnow()).where(
