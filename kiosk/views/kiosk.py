@@ -68,11 +68,9 @@ def client_address() -> str:
 
 
 def windows_text(service: Service) -> str:
-    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none): the windows
-    staffed now when any serves the service, else every window that serves it."""
+    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none), by the
+    slips' rule (printing.window_numbers: the staffed ones, else all; never retired)."""
     numbers = window_numbers(service)
-    staffed = {w.number for w in queue_outlook.staffed_windows(current_hall())}
-    numbers = [n for n in numbers if n in staffed] or numbers
     if not numbers:
         return ""
     if len(numbers) == 1:

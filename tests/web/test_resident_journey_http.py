@@ -4,6 +4,7 @@ printer's state told before the tap, htmx answers that never strand a page."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from bs4 import BeautifulSoup
@@ -11,7 +12,16 @@ from support import staff_password
 
 from kiosk import clock, queue
 from kiosk.db import db
-from kiosk.models import Hall, Printer, PrintJob, Service, Staff, Ticket, Window
+from kiosk.models import (
+    Hall,
+    Printer,
+    PrintJob,
+    Service,
+    Staff,
+    Ticket,
+    Window,
+    WindowService,
+)
 from kiosk.printing import ticket_document
 from kiosk.tickets import check_code
 
@@ -217,6 +227,33 @@ def test_the_slip_carries_the_wait_and_the_check_code(client):
     page = client.get(take(client, 3).headers["Location"])
     assert text(page, "#ticket-unserved") == "该业务暂无窗口办理，请咨询工作人员"
     assert "该业务暂无窗口办理" in ticket_document(Ticket.get(Ticket.id == 2), "u").to_json()
+
+
+def slip_windows(job: PrintJob) -> str:
+    rows = [b for b in json.loads(job.document)["blocks"] if b["text"] == "办理窗口"]
+    return rows[0]["value"] if rows else ""
+
+
+def test_the_slip_names_the_windows_the_screen_names(client):
+    """社会救助 is served by windows 1 and 4 (demo) and by a retired window 7 kept staffed."""
+    db.connect(reuse_if_open=True)
+    hall, wang = Hall.get(), Staff.get(Staff.username == "wang")
+    service = Service.get(Service.code == "social_assistance")
+    retired = Window.create(hall=hall, number=7, on_duty=wang, retired_at=clock.utcnow())
+    WindowService.create(window=retired, service=service)
+    # Nobody on duty at 1 or 4: both, never the retired window.
+    confirm = text(client.get(f"/take/{service.id}"), ".confirm-facts")
+    assert confirm.startswith("办理窗口：1、4号窗口 ·"), confirm
+    take(client, service.id)
+    assert slip_windows(PrintJob.select().order_by(PrintJob.id.desc()).first()) == "1号、4号窗口"
+    client.get(f"/tickets/{Ticket.get().public_code}/done")
+    # Window 1 staffed: the screen and the slip name window 1 only.
+    Window.update(on_duty=wang, on_duty_since=clock.utcnow()).where(Window.number == 1).execute()
+    confirm = text(client.get(f"/take/{service.id}"), ".confirm-facts")
+    assert confirm.startswith("办理窗口：1号窗口 ·"), confirm
+    page = client.get(take(client, service.id).headers["Location"])
+    assert text(page, "#ticket-windows") == "1号窗口"
+    assert slip_windows(PrintJob.select().order_by(PrintJob.id.desc()).first()) == "1号窗口"
 
 
 def test_printer_fault_is_told_before_the_tap(client):
