@@ -8,7 +8,6 @@ public notices. Every screen is a whole page on direct load; htmx swaps just the
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
@@ -40,8 +39,9 @@ PRIORITY_CHOICES = [
     (code, PRIORITY_LABELS[code]) for code in ("elderly", "disabled", "pregnant", "military")
 ]
 OFFERED_PRIORITIES = {""} | {code for code, _label in PRIORITY_CHOICES}
-# A second take from the same kiosk session within this many seconds shows the first ticket
-# instead of issuing another (a hurried double touch), unless the first was finished (完成).
+# A second take from the same kiosk within this many seconds shows the first ticket instead of
+# issuing another (a hurried double touch, or two requests in flight), unless the first was
+# finished (完成). Checked in the database under the write lock (queue.issue_ticket).
 DOUBLE_TAKE_SECONDS = 5.0
 
 
@@ -179,15 +179,14 @@ def _confirm_context(service: Service, error: str | None = None) -> dict:
 @bp.get("/take/<int:service_id>")
 def take_confirm(service_id: int):
     service = _service_or_404(service_id)
+    kiosk_id()  # the cookie is set before the take: two takes in flight carry the same id
     return render("kiosk/confirm.html", "kiosk/_confirm.html", **_confirm_context(service))
 
 
-def _recent_take() -> str | None:
-    """The code of a ticket this kiosk session took moments ago and has not finished."""
-    last = session.get("last_take")
-    if not isinstance(last, dict) or time.time() - last.get("at", 0) > DOUBLE_TAKE_SECONDS:
-        return None
-    return last.get("code")
+def _finished_codes() -> tuple[str, ...]:
+    """The ticket this kiosk's resident last closed with 完成 (a new take may follow at once)."""
+    code = session.get("finished_take")
+    return (code,) if isinstance(code, str) else ()
 
 
 @bp.post("/tickets")
@@ -210,16 +209,22 @@ def ticket_create():
             "kiosk/_confirm.html",
             **_confirm_context(service, gettext("未知的优先类别")),
         )
-    previous = _recent_take()
-    if previous is not None:  # a double touch: show the ticket just taken, take no other
-        return redirect(url_for("kiosk.ticket_show", code=previous), 303)
     address = client_address()
     try:
         if not limit("tickets").allowed(address, limit=hall.kiosk_tickets_per_minute):
             raise QueueError(N_("取号过于频繁，请稍候一分钟再试"))
         with write_transaction():  # the ticket and its print job commit together (outbox)
-            ticket = queue.issue_ticket(hall, service, priority=priority, kiosk=kiosk_id())
+            ticket = queue.issue_ticket(
+                hall,
+                service,
+                priority=priority,
+                kiosk=kiosk_id(),
+                double_take_seconds=DOUBLE_TAKE_SECONDS,
+                finished=_finished_codes(),
+            )
             print_ticket(ticket, status_url(ticket))
+    except queue.DoubleTake as double:  # show the ticket just taken, take no other
+        return redirect(url_for("kiosk.ticket_show", code=double.ticket.public_code), 303)
     except QueueError as error:
         return render(
             "kiosk/confirm.html",
@@ -227,16 +232,13 @@ def ticket_create():
             **_confirm_context(service, error_message(error)),
         )
     limit("tickets").hit(address)
-    session["last_take"] = {"code": ticket.public_code, "at": time.time()}
     return redirect(url_for("kiosk.ticket_show", code=ticket.public_code), 303)
 
 
 @bp.get("/tickets/<code>/done")
 def ticket_done(code: str):
     """完成: the resident is finished with this ticket; the next touch may take a new one."""
-    last = session.get("last_take")
-    if isinstance(last, dict) and last.get("code") == code:
-        session.pop("last_take", None)
+    session["finished_take"] = code[:32]
     return redirect(url_for("kiosk.home"), 303)
 
 

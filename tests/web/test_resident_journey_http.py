@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 from bs4 import BeautifulSoup
 from support import staff_password
@@ -70,6 +71,38 @@ def test_a_second_touch_within_seconds_shows_the_first_ticket(client):
     client.get(first.headers["Location"] + "/done")  # 完成: the next resident may take one
     third = take(client, 3)
     assert third.headers["Location"] != first.headers["Location"]
+    assert Ticket.select().count() == 2
+
+
+def test_two_takes_in_flight_from_one_kiosk_issue_one_ticket(app, client):
+    """A double touch whose two requests are both in flight: each carries the same cookie (the
+    kiosk id, no record of a take yet), so only the database can tell the second one."""
+    form = {"csrf_token": token(client, "/take/3"), "service_id": 3, "priority": ""}
+    cookie = client.get_cookie("session").value
+    twins = [app.test_client(), app.test_client()]
+    for twin in twins:
+        twin.set_cookie("session", cookie)
+    start = threading.Barrier(len(twins))
+    answers: list = [None, None]
+
+    def touch(index: int) -> None:
+        start.wait()
+        answers[index] = twins[index].post("/tickets", data=form)
+
+    threads = [threading.Thread(target=touch, args=(i,)) for i in range(len(twins))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.connect(reuse_if_open=True)
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"]
+    assert Ticket.select().count() == 1 and PrintJob.select().count() == 1
+    # 完成 on that ticket: the next resident's touch at once takes a new one.
+    twins[0].get(answers[0].headers["Location"] + "/done")
+    assert (
+        twins[0].post("/tickets", data=form).headers["Location"] != answers[0].headers["Location"]
+    )
     assert Ticket.select().count() == 2
 
 
