@@ -498,8 +498,21 @@ def confirm(case: Case, via: str, staff: Staff | None = None, *, now=None) -> Ca
 # --- reading --------------------------------------------------------------------------------
 
 
+def normalize_lookup(code: str) -> str:
+    return re.sub(r"\D", "", code or "")[:LOOKUP_DIGITS]
+
+
+def lookup_guess_target(code: str) -> str | None:
+    """What a wrong lookup code counts against (the kiosk's per-target guess limit): the first
+    half of its digits, so guesses at one receipt's code are stopped whichever digits vary
+    last, while one resident's mistypes do not lock out the others. None for input that cannot
+    be a code (it is counted per address only)."""
+    code = normalize_lookup(code)
+    return code[: LOOKUP_DIGITS // 2] if len(code) == LOOKUP_DIGITS else None
+
+
 def find_by_lookup(hall: Hall, code: str) -> Case:
-    code = re.sub(r"\D", "", code or "")[:LOOKUP_DIGITS]
+    code = normalize_lookup(code)
     case = None
     if len(code) == LOOKUP_DIGITS:
         case = Case.get_or_none((Case.hall == hall) & (Case.lookup_code == code))

@@ -49,19 +49,23 @@ def handling_label(service: Service) -> str:
 
 
 def window_numbers(service: Service) -> list[int]:
-    """The numbers of the windows that serve `service`, ascending."""
-    return sorted(
+    """The windows a resident is sent to for `service`, ascending, on the kiosk's screens and
+    on the slips alike: those staffed now among the windows that serve it, else every window
+    that serves it (nobody on duty yet). Never a retired window."""
+    serving = sorted(
         {
             link.window.number
             for link in WindowService.select(WindowService, Window)
             .join(Window)
-            .where(WindowService.service == service)
+            .where((WindowService.service == service) & Window.retired_at.is_null())
         }
     )
+    staffed = {window.number for window in queue_outlook.staffed_windows(service.hall_id)}
+    return [number for number in serving if number in staffed] or serving
 
 
 def windows_label(service: Service) -> str:
-    """'1号、4号窗口' as printed on paper (slips are Chinese)."""
+    """'1号、4号窗口' as printed on paper (slips are Chinese), by window_numbers' rule."""
     numbers = window_numbers(service)
     return "、".join(f"{n}号" for n in numbers) + "窗口" if numbers else ""
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
 from . import clock
 from .calendar import is_working_day, next_working_day
-from .db import is_postgres, write_transaction
+from .db import db, is_postgres, write_transaction
 from .errors import N_, QueueError
 from .models import DailyCounter, Hall, QueueEvent, Service, Staff, Ticket, Window, WindowService
 from .tickets import close_past_days
@@ -70,6 +71,38 @@ def _event(
     QueueEvent.create(hall=hall, ticket=ticket, kind=kind, at=now, **fields)
 
 
+class DoubleTake(QueueError):
+    """The same kiosk issued `ticket` moments ago and its resident has not pressed 完成: a
+    hurried second touch (or a second request already in flight) shows that ticket instead."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(N_("刚刚已取号，请查看号票"))
+        self.ticket = ticket
+
+
+def _lock_kiosk(hall: Hall, kiosk: str) -> None:
+    """Serialize one kiosk's takes until the transaction ends: SQLite's write transaction already
+    does; on PostgreSQL an advisory lock per (hall, kiosk), so two requests in flight cannot
+    both find no recent ticket and both issue one."""
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(7302, hashtext(%s))", (f"{hall.id}:{kiosk}",))
+
+
+def _recent_take(
+    hall: Hall, kiosk: str, since: dt.datetime, finished: Collection[str]
+) -> Ticket | None:
+    """This kiosk's latest ticket when issued after `since` and not finished (完成) since."""
+    latest = (
+        Ticket.select()
+        .where((Ticket.hall == hall) & (Ticket.kiosk == kiosk) & (Ticket.issued_at > since))
+        .order_by(Ticket.issued_at.desc(), Ticket.id.desc())
+        .first()
+    )
+    if latest is None or latest.public_code in finished:
+        return None
+    return latest
+
+
 def issue_ticket(
     hall: Hall,
     service: Service,
@@ -78,9 +111,16 @@ def issue_ticket(
     kiosk: str = "",
     now: dt.datetime | None = None,
     enforce_hours: bool = True,
+    double_take_seconds: float = 0.0,
+    finished: Collection[str] = (),
 ) -> Ticket:
     """Issue the next ticket of `service` today. Raises QueueError and changes nothing if the
-    service is paused, the hall is closed, the daily cap is reached or the kiosk is too fast."""
+    service is paused, the hall is closed, the daily cap is reached or the kiosk is too fast.
+
+    With a `kiosk` and `double_take_seconds`, raises DoubleTake (carrying the first ticket) when
+    that kiosk issued a ticket less than that many seconds ago whose public code is not among
+    `finished` (the tickets its resident closed with 完成). The check and the issue run under
+    one lock per kiosk, so of two requests in flight only the first issues a ticket."""
     now = now or clock.utcnow()
     if priority not in Ticket.PRIORITIES:
         raise QueueError(N_("未知的优先类别"))
@@ -97,6 +137,13 @@ def issue_ticket(
             )
     today = clock.local_date(now, hall.timezone)
     with write_transaction():
+        if kiosk:
+            _lock_kiosk(hall, kiosk)
+        if kiosk and double_take_seconds > 0:
+            since = now - dt.timedelta(seconds=double_take_seconds)
+            first = _recent_take(hall, kiosk, since, finished)
+            if first is not None:
+                raise DoubleTake(first)
         if kiosk and hall.kiosk_tickets_per_minute > 0:
             recent = (
                 Ticket.select()

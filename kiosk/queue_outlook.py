@@ -94,13 +94,14 @@ def average_handling_seconds(service: Service | int, *, now: dt.datetime | None 
 
 
 def staffed_windows(hall: Hall | int) -> list[Window]:
-    """Windows that call now: not paused, with an active staff member on duty."""
+    """Windows that call now: not paused nor retired, with an active staff member on duty."""
     return list(
         Window.select(Window)
         .join(Staff, on=(Window.on_duty == Staff.id))
         .where(
             (Window.hall == hall)
             & (Window.paused == False)  # noqa: E712
+            & Window.retired_at.is_null()
             & (Staff.active == True)  # noqa: E712
         )
         .order_by(Window.number)

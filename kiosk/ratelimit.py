@@ -50,3 +50,31 @@ class SlidingLimit:
     def reset(self) -> None:
         with self._lock:
             self._events.clear()
+
+
+class GuessLimit:
+    """Wrong answers to a secret typed at a shared kiosk (a ticket's check code, a case's
+    lookup code), counted twice: tightly per target (the ticket number, the code's prefix),
+    so guessing one resident's secret stops after a few tries from anywhere; and loosely per
+    client address, which stops a device scanning many targets. Every resident uses the same
+    kiosk address, so a tight per-address count would let a few mistypes lock out the hall.
+    Only wrong answers count; a target of None (input that names nothing) counts per address.
+    """
+
+    def __init__(self, per_target: int, per_address: int, seconds: float):
+        self.targets = SlidingLimit(per_target, seconds)
+        self.addresses = SlidingLimit(per_address, seconds)
+
+    def allowed(self, address: str, target: str | None, *, now: float | None = None) -> bool:
+        if not self.addresses.allowed(address, now=now):
+            return False
+        return target is None or self.targets.allowed(target, now=now)
+
+    def miss(self, address: str, target: str | None, *, now: float | None = None) -> None:
+        self.addresses.hit(address, now=now)
+        if target is not None:
+            self.targets.hit(target, now=now)
+
+    def reset(self) -> None:
+        self.targets.reset()
+        self.addresses.reset()

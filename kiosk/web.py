@@ -111,6 +111,22 @@ def hall_row_or_404(model, row_id: int):
     return row
 
 
+def public_base_url() -> str:
+    """The hall's public address for QR codes and printed links (hall setting, else the IT
+    setting, else the LAN address). Never request.host_url: the Host header is whatever the
+    client sends."""
+    from .hall_setup import public_base_url as hall_base_url
+
+    config = current_app.config
+    return hall_base_url(current_hall(), config["PUBLIC_BASE_URL"], config["LAN_BASE_URL"])
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address of `endpoint` for a QR code or a printed slip, at the hall's
+    public address (never url_for(_external=True), which takes the request's Host)."""
+    return public_base_url() + url_for(endpoint, **values)
+
+
 def current_staff() -> Staff | None:
     if "staff" not in g:
         staff_id = session.get("staff_id")

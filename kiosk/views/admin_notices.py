@@ -140,9 +140,9 @@ def notice_save(notice_id: int | None = None):
 @bp.post("/notices/<int:notice_id>/print")
 def notice_print(notice_id: int):
     notice = _notice(notice_id)
-    from .kiosk import public_base_url
+    from ..web import public_url
 
-    url = public_base_url() + url_for("kiosk.notices_list")
+    url = public_url("kiosk.notices_list")
     with write_transaction():
         job = print_notice(notice, url)
         audit.record(current_hall(), current_staff(), "notice_print", "notice", notice.id)

@@ -8,7 +8,6 @@ public notices. Every screen is a whole page on direct load; htmx swaps just the
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
@@ -32,8 +31,8 @@ from ..printing import (
     window_numbers,
 )
 from ..qr import qr_svg
-from ..ratelimit import SlidingLimit
-from ..web import current_hall, error_message
+from ..ratelimit import GuessLimit, SlidingLimit
+from ..web import current_hall, error_message, public_url
 
 bp = Blueprint("kiosk", __name__)
 
@@ -41,14 +40,16 @@ PRIORITY_CHOICES = [
     (code, PRIORITY_LABELS[code]) for code in ("elderly", "disabled", "pregnant", "military")
 ]
 OFFERED_PRIORITIES = {""} | {code for code, _label in PRIORITY_CHOICES}
-# A second take from the same kiosk session within this many seconds shows the first ticket
-# instead of issuing another (a hurried double touch), unless the first was finished (完成).
+# A second take from the same kiosk within this many seconds shows the first ticket instead of
+# issuing another (a hurried double touch, or two requests in flight), unless the first was
+# finished (完成). Checked in the database under the write lock (queue.issue_ticket).
 DOUBLE_TAKE_SECONDS = 5.0
 
 
-def limit(name: str) -> SlidingLimit:
+def limit(name: str):
     """The app's limits per client address, whatever cookie it sends (a fresh cookie must not
-    reset them): tickets (the hall's per-kiosk rate), checklist prints, re-queue guesses."""
+    reset them): tickets (the hall's per-kiosk rate), checklist prints, ratings; and re-queue
+    guesses (5 wrong check codes per ticket number and 30 per address in 10 minutes)."""
     limits = current_app.extensions.get("kiosk_limits")
     if limits is None:
         limits = current_app.extensions.setdefault(
@@ -56,7 +57,7 @@ def limit(name: str) -> SlidingLimit:
             {
                 "tickets": SlidingLimit(6, 60),
                 "checklists": SlidingLimit(3, 60),
-                "requeue": SlidingLimit(5, 600),
+                "requeue": GuessLimit(5, 30, 600),
                 "ratings": SlidingLimit(6, 60),
             },
         )
@@ -68,11 +69,9 @@ def client_address() -> str:
 
 
 def windows_text(service: Service) -> str:
-    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none): the windows
-    staffed now when any serves the service, else every window that serves it."""
+    """'1号、4号窗口' / 'Windows 1, 4' in the resident's language ('' when none), by the
+    slips' rule (printing.window_numbers: the staffed ones, else all; never retired)."""
     numbers = window_numbers(service)
-    staffed = {w.number for w in queue_outlook.staffed_windows(current_hall())}
-    numbers = [n for n in numbers if n in staffed] or numbers
     if not numbers:
         return ""
     if len(numbers) == 1:
@@ -99,16 +98,8 @@ def kiosk_id() -> str:
     return session["kiosk_id"]
 
 
-def public_base_url() -> str:
-    # Never request.host_url: the Host header is whatever the client sends.
-    from ..hall_setup import public_base_url as hall_base_url
-
-    config = current_app.config
-    return hall_base_url(current_hall(), config["PUBLIC_BASE_URL"], config["LAN_BASE_URL"])
-
-
 def status_url(ticket: Ticket) -> str:
-    return public_base_url() + url_for("public.ticket_status", code=ticket.public_code)
+    return public_url("public.ticket_status", code=ticket.public_code)
 
 
 def services_with_counts():
@@ -189,15 +180,14 @@ def _confirm_context(service: Service, error: str | None = None) -> dict:
 @bp.get("/take/<int:service_id>")
 def take_confirm(service_id: int):
     service = _service_or_404(service_id)
+    kiosk_id()  # the cookie is set before the take: two takes in flight carry the same id
     return render("kiosk/confirm.html", "kiosk/_confirm.html", **_confirm_context(service))
 
 
-def _recent_take() -> str | None:
-    """The code of a ticket this kiosk session took moments ago and has not finished."""
-    last = session.get("last_take")
-    if not isinstance(last, dict) or time.time() - last.get("at", 0) > DOUBLE_TAKE_SECONDS:
-        return None
-    return last.get("code")
+def _finished_codes() -> tuple[str, ...]:
+    """The ticket this kiosk's resident last closed with 完成 (a new take may follow at once)."""
+    code = session.get("finished_take")
+    return (code,) if isinstance(code, str) else ()
 
 
 @bp.post("/tickets")
@@ -220,16 +210,22 @@ def ticket_create():
             "kiosk/_confirm.html",
             **_confirm_context(service, gettext("未知的优先类别")),
         )
-    previous = _recent_take()
-    if previous is not None:  # a double touch: show the ticket just taken, take no other
-        return redirect(url_for("kiosk.ticket_show", code=previous), 303)
     address = client_address()
     try:
         if not limit("tickets").allowed(address, limit=hall.kiosk_tickets_per_minute):
             raise QueueError(N_("取号过于频繁，请稍候一分钟再试"))
         with write_transaction():  # the ticket and its print job commit together (outbox)
-            ticket = queue.issue_ticket(hall, service, priority=priority, kiosk=kiosk_id())
+            ticket = queue.issue_ticket(
+                hall,
+                service,
+                priority=priority,
+                kiosk=kiosk_id(),
+                double_take_seconds=DOUBLE_TAKE_SECONDS,
+                finished=_finished_codes(),
+            )
             print_ticket(ticket, status_url(ticket))
+    except queue.DoubleTake as double:  # show the ticket just taken, take no other
+        return redirect(url_for("kiosk.ticket_show", code=double.ticket.public_code), 303)
     except QueueError as error:
         return render(
             "kiosk/confirm.html",
@@ -237,16 +233,13 @@ def ticket_create():
             **_confirm_context(service, error_message(error)),
         )
     limit("tickets").hit(address)
-    session["last_take"] = {"code": ticket.public_code, "at": time.time()}
     return redirect(url_for("kiosk.ticket_show", code=ticket.public_code), 303)
 
 
 @bp.get("/tickets/<code>/done")
 def ticket_done(code: str):
     """完成: the resident is finished with this ticket; the next touch may take a new one."""
-    last = session.get("last_take")
-    if isinstance(last, dict) and last.get("code") == code:
-        session.pop("last_take", None)
+    session["finished_take"] = code[:32]
     return redirect(url_for("kiosk.home"), 303)
 
 
@@ -325,9 +318,9 @@ def requeue():
     """过号重新排队 at the kiosk: the number and the slip's check code, typed on the keypad."""
     hall = current_hall()
     number = request.form.get("number", "")[:16]
-    key = client_address()
+    address, target = client_address(), tickets.normalize_number(number) or None
     error = None
-    if not limit("requeue").allowed(key):
+    if not limit("requeue").allowed(address, target):
         error = gettext("尝试次数过多，请10分钟后再试或到窗口咨询")
     else:
         try:
@@ -340,7 +333,7 @@ def requeue():
                 ticket = queue.reactivate(ticket)
         except QueueError as failure:
             if isinstance(failure, tickets.TicketNotFound):
-                limit("requeue").hit(key)
+                limit("requeue").miss(address, target)
             error = error_message(failure)
     if error:
         return _requeue_page(error, number)
@@ -378,7 +371,7 @@ def guide_show(service_id: int):
 @bp.post("/guide/<int:service_id>/print")
 def guide_print(service_id: int):
     service = _service_or_404(service_id)
-    guide_url = public_base_url() + url_for("kiosk.guide_show", service_id=service.id)
+    guide_url = public_url("kiosk.guide_show", service_id=service.id)
     address = client_address()
     if not limit("checklists").allowed(address):
         return redirect(url_for("kiosk.guide_show", service_id=service.id, printed="busy"), 303)

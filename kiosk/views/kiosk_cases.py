@@ -18,21 +18,34 @@ from ..htmx import render
 from ..models import Service, Staff, Window
 from ..printing import print_receipt
 from ..qr import qr_svg
-from ..ratelimit import SlidingLimit
-from ..web import current_hall, error_message
+from ..ratelimit import GuessLimit, SlidingLimit
+from ..web import current_hall, error_message, public_url
 from .kiosk import bp, client_address
 from .public_cases import rate_from_form, status_context
 
 
-def case_limit(name: str) -> SlidingLimit:
-    """Per-address limits of these screens: wrong lookup codes (guessing) and filings."""
+def case_limit(name: str):
+    """The limits of these screens: wrong lookup codes (5 per code prefix and 30 per address in
+    10 minutes, see GuessLimit) and filings (per address)."""
     limits = current_app.extensions.get("kiosk_case_limits")
     if limits is None:
         limits = current_app.extensions.setdefault(
             "kiosk_case_limits",
-            {"lookup": SlidingLimit(5, 600), "complaints": SlidingLimit(10, 600)},
+            {"lookup": GuessLimit(5, 30, 600), "complaints": SlidingLimit(10, 600)},
         )
     return limits[name]
+
+
+def _find_case(code: str):
+    """The case by its lookup code, or the lookup page with why not (wrong or too many)."""
+    address, target = client_address(), cases.lookup_guess_target(code)
+    if not case_limit("lookup").allowed(address, target):
+        return None, _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
+    try:
+        return cases.find_by_lookup(current_hall(), code), None
+    except ValidationError as failure:
+        case_limit("lookup").miss(address, target)
+        return None, _lookup_page(error_message(failure), code)
 
 
 def _lookup_page(error: str | None = None, code: str = ""):
@@ -46,15 +59,9 @@ def case_lookup_form():
 
 @bp.post("/cases")
 def case_lookup():
-    code = request.form.get("code", "")[:16]
-    key = client_address()
-    if not case_limit("lookup").allowed(key):
-        return _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
-    try:
-        case = cases.find_by_lookup(current_hall(), code)
-    except ValidationError as failure:
-        case_limit("lookup").hit(key)
-        return _lookup_page(error_message(failure), code)
+    case, refusal = _find_case(request.form.get("code", "")[:16])
+    if case is None:
+        return refusal
     return render(
         "kiosk/case_status.html",
         "kiosk/_case_status.html",
@@ -67,15 +74,9 @@ def case_lookup():
 @bp.post("/cases/confirm")
 def case_confirm():
     """The resident confirms the result on the kiosk (the lookup code is the proof)."""
-    code = request.form.get("code", "")[:16]
-    key = client_address()
-    if not case_limit("lookup").allowed(key):
-        return _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
-    try:
-        case = cases.find_by_lookup(current_hall(), code)
-    except ValidationError as failure:
-        case_limit("lookup").hit(key)
-        return _lookup_page(error_message(failure), code)
+    case, refusal = _find_case(request.form.get("code", "")[:16])
+    if case is None:
+        return refusal
     message = error = None
     try:
         with write_transaction():
@@ -163,7 +164,7 @@ def complaint_create():
                 phone=form.get("phone", ""),
                 form_token=form.get("form_token", ""),
             )
-            status = url_for("public.case_status", code=item.tracking_code, _external=True)
+            status = public_url("public.case_status", code=item.tracking_code)
             job, _fell_back = print_receipt(item, status)
         case_limit("complaints").hit(key)
     except ValidationError as failure:
@@ -182,7 +183,7 @@ def complaint_done(code: str):
     from .public_cases import case_by_tracking
 
     case = case_by_tracking(code)
-    url = url_for("public.case_status", code=case.tracking_code, _external=True)
+    url = public_url("public.case_status", code=case.tracking_code)
     return render(
         "kiosk/complaint_done.html",
         "kiosk/_complaint_done.html",

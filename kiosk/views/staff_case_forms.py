@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext
 
 from .. import cases, clock
 from ..limits import parse_id
 from ..models import Hall, RequiredMaterial, Service, Staff, Ticket, Window
 from ..printing import print_receipt
-from ..web import current_hall
+from ..web import current_hall, public_url
 
 
 def hall_agents(hall) -> list[Staff]:
@@ -87,7 +87,7 @@ def register_from_console(ticket: Ticket | None, window: Window, staff: Staff) -
     case = cases.register_case(
         ticket, staff, data, hall=hall, service=service, agent=agent, window_number=window.number
     )
-    status = url_for("public.case_status", code=case.tracking_code, _external=True)
+    status = public_url("public.case_status", code=case.tracking_code)
     job, fell_back = print_receipt(case, status)
     return " ".join(
         [

@@ -19,7 +19,7 @@ from ..errors import N_, DomainError, ValidationError
 from ..htmx import render
 from ..models import Case, Service, Staff, Window
 from ..printing import print_receipt
-from ..web import current_hall, current_staff, error_message, hall_row_or_404
+from ..web import current_hall, current_staff, error_message, hall_row_or_404, public_url
 from .public_cases import PUBLIC_EVENTS
 from .staff import bp, duty_window
 from .staff_case_forms import hall_agents, receipt_note
@@ -116,7 +116,7 @@ def _perform(action: str, case: Case, staff: Staff) -> str:
         case = complaints.set_severity(case, staff, form.get("severity", ""))
         return gettext("答复期限为 %(date)s", date=case.deadline.isoformat())
     if action == "reprint":
-        status = url_for("public.case_status", code=case.tracking_code, _external=True)
+        status = public_url("public.case_status", code=case.tracking_code)
         job, fell_back = print_receipt(case, status)
         audit.record(case.hall_id, staff, "case_reprint", "case", case.number)
         return receipt_note(job, fell_back, case.window_number or 0)
@@ -183,7 +183,7 @@ def petition_create():
                 form_token=form.get("form_token", ""),
                 window_number=_window_number(),
             )
-            status = url_for("public.case_status", code=case.tracking_code, _external=True)
+            status = public_url("public.case_status", code=case.tracking_code)
             job, fell_back = print_receipt(case, status)
     except ValidationError as failure:
         return render(
@@ -239,7 +239,7 @@ def complaint_create():
                 window_number=_window_number(),
                 form_token=form.get("form_token", ""),
             )
-            status = url_for("public.case_status", code=case.tracking_code, _external=True)
+            status = public_url("public.case_status", code=case.tracking_code)
             job, fell_back = print_receipt(case, status)
     except ValidationError as failure:
         return _complaint_page(form, error_message(failure))

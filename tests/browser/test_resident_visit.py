@@ -14,6 +14,7 @@ import json
 
 import pytest
 from emupos_fixture import emupos, emupos_server  # noqa: F401 - fixtures
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from test_console_board import sign_in
 
@@ -257,3 +258,40 @@ def test_a_network_cut_is_said_and_recovers_by_itself(live_server, page_factory)
     expect(phone_banner).to_be_hidden(timeout=6_000)
     kiosk.locator('.service-tile[data-service="social_assistance"]').tap()
     expect(kiosk.locator(".confirm-take")).to_be_visible()
+
+
+def test_a_hung_server_is_said_within_seconds_and_the_request_still_completes(
+    live_server, page_factory
+):
+    """No refusal, no answer at all (a hung server or network): the banner comes within 3 s of
+    the tap, not at the 8 s request timeout; the request is not cancelled, so when the server
+    answers again the resident's screen arrives and the banner goes by itself."""
+    kiosk = page_factory(width=1920, height=1080, touch=True)
+    kiosk.goto(live_server.url + "/take")
+    banner = kiosk.locator("#net-banner")
+    expect(banner).to_be_hidden()
+    held, hung = [], [True]  # requests the "server" has not answered yet, and whether it hangs
+
+    def server(route):
+        if hung[0]:
+            held.append(route)  # never fulfilled while hung
+        else:
+            route.continue_()
+
+    kiosk.route(live_server.url + "/**", server)
+    kiosk.locator('.service-tile[data-service="social_assistance"]').tap()
+    expect(banner).to_be_visible(timeout=3_500)
+    expect(banner).to_have_text("网络连接中断，正在重试…")
+    assert kiosk.locator(".confirm-take").count() == 0  # nothing answered yet
+    kiosk.wait_for_timeout(2_500)  # a ping goes out meanwhile and hangs too
+    expect(banner).to_be_visible()  # still hung: the banner stays
+    # The server answers again: the held requests (the tap and the pings) go through.
+    hung[0] = False
+    for route in held:
+        try:
+            route.continue_()
+        except PlaywrightError:
+            pass  # a ping the page gave up on (it waits 2 s for one)
+    expect(kiosk.locator(".confirm-take")).to_be_visible(timeout=5_000)
+    expect(banner).to_be_hidden(timeout=5_000)
+    expect(kiosk.locator("#net-error")).to_be_hidden()

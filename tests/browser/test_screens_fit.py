@@ -3,20 +3,24 @@ viewport, nothing is cut off by its box, no sideways scrolling anywhere.
 
 - The hall board and the window screens (with a staff photo) show everything at every size,
   with no scrolling at all: they hang on a wall and nobody can scroll them.
-- The kiosk's own screens (home, choose, confirm, ticket, re-queue) fit without scrolling at the
-  kiosk sizes (1080x1920, 1920x1080); every kiosk screen and the phone page have no sideways
-  scrolling at every size (long guides scroll down, as a page does).
+- The kiosk's own screens (home, choose, confirm, ticket, re-queue, case lookup and progress,
+  complaint form and receipt) fit without scrolling at the kiosk sizes (1080x1920, 1920x1080);
+  every kiosk screen and the phone page have no sideways scrolling at every size (long guides
+  scroll down, as a page does).
 Screenshots: tests/output/screenshots/fit/<screen>-<w>x<h>.png.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
-from kiosk import clock, queue
+from kiosk import cases, clock, complaints, queue
 from kiosk.db import db
-from kiosk.models import Hall, Service, Staff, Ticket, Window
+from kiosk.models import Case, Hall, Service, Staff, Ticket, Window
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1366, 768), (1920, 1080), (1080, 1920)]
 KIOSK_SIZES = [(1920, 1080), (1080, 1920)]
@@ -179,6 +183,97 @@ def test_kiosk_and_phone_screens_fit(app, live_server, page_factory, screenshot_
     phone = page_factory(width=width, height=height, touch=True, mobile=True)
     phone.goto(live_server.url + f"/t/{ticket.public_code}")
     check(phone, shots, "phone", [], no_scroll=False, width=width, height=height)
+
+
+def case_and_complaint() -> tuple[Case, Case]:
+    """A case completed and awaiting the resident's confirmation, and a kiosk complaint."""
+    db.connect(reuse_if_open=True)
+    hall = Hall.get()
+    wang = Staff.get(Staff.username == "wang")
+    registered = clock.from_local(dt.datetime(2026, 11, 25, 10, 0), hall.timezone)
+    data = cases.validate_registration(
+        "张三", "13800001111", "最低生活保障申请", "5", missing=["收入证明"]
+    )
+    case = cases.register_case(
+        None,
+        wang,
+        data,
+        hall=hall,
+        service=Service.get(Service.code == "social_assistance"),
+        now=registered,
+    )
+    cases.start(case, wang, "已联系", now=registered + dt.timedelta(hours=1))
+    done = registered + dt.timedelta(days=2)
+    case = cases.complete(Case.get_by_id(case.id), wang, "已批准，按月发放", "phone", now=done)
+    complaint = complaints.file_complaint(
+        hall, category="complaint", about="window:1", text="等候时间太长；中午没人"
+    )
+    return case, complaint
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_case_and_complaint_kiosk_screens_fit(live_server, page_factory, screenshot_dir, size):
+    """办件查询 (keypad, then the case's progress) and 意见箱 (the form, then the receipt screen):
+    at the kiosk sizes they fit without scrolling, and nothing scrolls sideways anywhere."""
+    width, height = size
+    case, complaint = case_and_complaint()
+    shots = screenshot_dir / "fit"
+    shots.mkdir(exist_ok=True)
+    page = page_factory(width=width, height=height, touch=True)
+    fit = size in KIOSK_SIZES
+    shown = [".kiosk-home-button", ".kiosk-back", ".kiosk-lang"]
+
+    page.goto(live_server.url + "/cases")
+    check(
+        page,
+        shots,
+        "kiosk-case-lookup",
+        shown + [".key", "#lookup-code", "#lookup-submit"],
+        no_scroll=fit,
+        width=width,
+        height=height,
+    )
+    page.fill("#lookup-code", case.lookup_code)
+    page.click("#lookup-submit")
+    expect(page.locator("#case-confirm")).to_be_visible(timeout=10_000)
+    check(
+        page,
+        shots,
+        "kiosk-case-status",
+        shown + ["#case-state", "#case-confirm"],
+        no_scroll=fit,
+        width=width,
+        height=height,
+    )
+
+    page.goto(live_server.url + "/complaint")
+    check(
+        page,
+        shots,
+        "kiosk-complaint",
+        shown
+        + [
+            ".chip",
+            "#complaint-about",
+            "#complaint-text",
+            "#complaint-name",
+            "#complaint-phone",
+            "#complaint-submit",
+        ],
+        no_scroll=fit,
+        width=width,
+        height=height,
+    )
+    page.goto(live_server.url + f"/complaint/done/{complaint.tracking_code}?printed=1")
+    check(
+        page,
+        shots,
+        "kiosk-complaint-done",
+        shown + ["#complaint-code", ".complaint-qr svg"],
+        no_scroll=fit,
+        width=width,
+        height=height,
+    )
 
 
 def test_phone_page_at_phone_size(live_server, page_factory, screenshot_dir):

@@ -100,3 +100,61 @@ def test_32_issuers_and_6_windows_on_a_sqlite_file(database):
 def test_32_issuers_and_6_windows_on_postgresql(pg_database):
     demo = load_demo(always_open=True, password_for=lambda _u: "concurrency-pass")
     check_invariants(run_load(demo.hall.id))
+
+
+def take_together(hall_id: int, kiosk: str, finished: tuple[str, ...] = ()) -> list:
+    """Two threads take from the same kiosk at once: the issued tickets and DoubleTake errors."""
+    from kiosk.models import Hall
+
+    hall = Hall.get_by_id(hall_id)
+    service = Service.select().where(Service.hall == hall).order_by(Service.id).first()
+    start = threading.Barrier(2)
+    outcomes: list = []
+    lock = threading.Lock()
+
+    def touch() -> None:
+        with connection():
+            start.wait()
+            try:
+                outcome = queue.issue_ticket(
+                    hall, service, kiosk=kiosk, double_take_seconds=5, finished=finished
+                )
+            except queue.DoubleTake as double:
+                outcome = double
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=touch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def check_double_take(hall_id: int) -> None:
+    outcomes = take_together(hall_id, "kiosk-1")
+    issued = [o for o in outcomes if isinstance(o, Ticket)]
+    refused = [o for o in outcomes if isinstance(o, queue.DoubleTake)]
+    assert len(issued) == 1 and len(refused) == 1, outcomes
+    assert refused[0].ticket.id == issued[0].id
+    assert Ticket.select().count() == 1
+    # After 完成 on that ticket, two touches in flight again issue one new ticket only.
+    outcomes = take_together(hall_id, "kiosk-1", finished=(issued[0].public_code,))
+    assert sum(isinstance(o, Ticket) for o in outcomes) == 1, outcomes
+    assert Ticket.select().count() == 2
+    # Another kiosk is not held by this one.
+    outcomes = take_together(hall_id, "kiosk-2")
+    assert sum(isinstance(o, Ticket) for o in outcomes) == 1
+    assert Ticket.select().count() == 3
+
+
+def test_two_takes_in_flight_from_one_kiosk_on_a_sqlite_file(database):
+    demo = load_demo(always_open=True, password_for=lambda _u: "concurrency-pass")
+    check_double_take(demo.hall.id)
+
+
+@pytest.mark.postgres
+def test_two_takes_in_flight_from_one_kiosk_on_postgresql(pg_database):
+    demo = load_demo(always_open=True, password_for=lambda _u: "concurrency-pass")
+    check_double_take(demo.hall.id)

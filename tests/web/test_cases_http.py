@@ -165,6 +165,42 @@ def test_a_wrong_lookup_code_is_refused_and_guessing_is_limited(app):
     assert "尝试次数过多" in text(blocked)
 
 
+def test_one_residents_wrong_codes_do_not_block_anothers_lookup(app, client):
+    case, _token = open_case(client)
+    code = case.lookup_code
+    mistyped = ("0000" if code[:4] != "0000" else "1111") + code[4:]  # another receipt's prefix
+    kiosk = client_at(app, "10.0.0.7")
+    token = token_of(kiosk, "/cases")
+    for _ in range(5):
+        wrong = kiosk.post("/cases", data={"csrf_token": token, "code": mistyped})
+        assert "未找到该受理编号" in text(wrong)
+    found = kiosk.post("/cases", data={"csrf_token": token, "code": code})
+    assert case.number in text(found) and "尝试次数过多" not in text(found)
+    # The mistyped code's prefix is held, from any address.
+    other = client_at(app, "10.0.0.70")
+    held = other.post(
+        "/cases", data={"csrf_token": token_of(other, "/cases"), "code": mistyped[:4] + "9999"}
+    )
+    assert "尝试次数过多" in text(held)
+
+
+def test_a_device_scanning_lookup_codes_is_stopped(app, client):
+    case, _token = open_case(client)
+    kiosk = client_at(app, "10.0.0.7")
+    token = token_of(kiosk, "/cases")
+    prefixes = [f"{n:04d}" for n in range(10000) if f"{n:04d}" != case.lookup_code[:4]][:30]
+    for prefix in prefixes:  # 30 wrong codes, each under a different prefix
+        wrong = kiosk.post("/cases", data={"csrf_token": token, "code": prefix + "0000"})
+        assert "未找到该受理编号" in text(wrong)
+    blocked = kiosk.post("/cases", data={"csrf_token": token, "code": case.lookup_code})
+    assert "尝试次数过多" in text(blocked)
+    other = client_at(app, "10.0.0.71")
+    found = other.post(
+        "/cases", data={"csrf_token": token_of(other, "/cases"), "code": case.lookup_code}
+    )
+    assert case.number in text(found)
+
+
 def test_complaint_from_the_kiosk_answered_by_the_hall_head(app, client):
     kiosk = client_at(app, "10.0.0.8")
     token = token_of(kiosk, "/complaint")
@@ -281,3 +317,70 @@ def test_reprint_transfer_and_confirmation_at_the_window(app, client):
     token = token_of(other, f"/staff/cases/{case.id}")
     refused = other.post(f"/staff/cases/{case.id}/return", data={"csrf_token": token})
     assert refused.status_code == 403
+
+
+HALL_ADDRESS = "http://192.168.1.10:8000"
+EVIL = {"Host": "evil.example"}
+
+
+def qr_payloads(job: PrintJob) -> list[str]:
+    return [b["value"] for b in json.loads(job.document)["blocks"] if b["kind"] == "qr"]
+
+
+def last_job() -> PrintJob:
+    return PrintJob.select().order_by(PrintJob.id.desc()).first()
+
+
+def test_receipt_qr_codes_ignore_the_host_header(app, client):
+    db.connect(reuse_if_open=True)
+    Hall.update(public_base_url=HALL_ADDRESS).execute()  # before any request reads the hall
+    add_printer("kiosk")
+    # A complaint at the kiosk, sent with a forged Host: the slip and the screen point home.
+    kiosk = client_at(app, "10.0.0.5")
+    page = kiosk.get("/complaint", headers=EVIL).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    done = kiosk.post(
+        "/complaint",
+        data={
+            "csrf_token": token,
+            "category": "complaint",
+            "text": "太慢",
+            "form_token": form_token,
+        },
+        headers=EVIL,
+    )
+    assert done.status_code == 303
+    item = Case.get()
+    assert qr_payloads(last_job()) == [f"{HALL_ADDRESS}/c/{item.tracking_code}"]
+    shown = kiosk.get(done.headers["Location"], headers=EVIL)
+    assert b"evil.example" not in shown.data
+    # Registered at the console, a petition, a complaint taken at a window, and a reprint.
+    client.environ_base["HTTP_HOST"] = "evil.example"
+    token = sign_in(client, "wang", 1)
+    register(client, token, None)
+    form = token_of(client, "/staff/petitions/new")
+    client.post(
+        "/staff/petitions/new",
+        data={
+            "csrf_token": form,
+            "real_name": "1",
+            "resident_name": "李四",
+            "resident_phone": "13800002222",
+            "subject": "道路维修",
+            "description": "村口路面塌陷",
+            "complexity": "simple",
+            "form_token": "pet-1",
+        },
+    )
+    form = token_of(client, "/staff/complaints/new")
+    client.post(
+        "/staff/complaints/new",
+        data={"csrf_token": form, "category": "complaint", "text": "态度差", "form_token": "cp-1"},
+    )
+    registered = Case.select().order_by(Case.id)[1:]
+    assert len(registered) == 3, [c.number for c in registered]
+    step(client, registered[0], "reprint")
+    jobs = list(PrintJob.select().order_by(PrintJob.id))[1:]
+    expected = [f"{HALL_ADDRESS}/c/{c.tracking_code}" for c in registered]
+    assert [qr_payloads(job) for job in jobs] == [[url] for url in expected + expected[:1]]

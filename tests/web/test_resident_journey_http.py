@@ -4,14 +4,25 @@ printer's state told before the tap, htmx answers that never strand a page."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 
 from bs4 import BeautifulSoup
 from support import staff_password
 
 from kiosk import clock, queue
 from kiosk.db import db
-from kiosk.models import Hall, Printer, PrintJob, Service, Staff, Ticket, Window
+from kiosk.models import (
+    Hall,
+    Printer,
+    PrintJob,
+    Service,
+    Staff,
+    Ticket,
+    Window,
+    WindowService,
+)
 from kiosk.printing import ticket_document
 from kiosk.tickets import check_code
 
@@ -60,6 +71,38 @@ def test_a_second_touch_within_seconds_shows_the_first_ticket(client):
     client.get(first.headers["Location"] + "/done")  # 完成: the next resident may take one
     third = take(client, 3)
     assert third.headers["Location"] != first.headers["Location"]
+    assert Ticket.select().count() == 2
+
+
+def test_two_takes_in_flight_from_one_kiosk_issue_one_ticket(app, client):
+    """A double touch whose two requests are both in flight: each carries the same cookie (the
+    kiosk id, no record of a take yet), so only the database can tell the second one."""
+    form = {"csrf_token": token(client, "/take/3"), "service_id": 3, "priority": ""}
+    cookie = client.get_cookie("session").value
+    twins = [app.test_client(), app.test_client()]
+    for twin in twins:
+        twin.set_cookie("session", cookie)
+    start = threading.Barrier(len(twins))
+    answers: list = [None, None]
+
+    def touch(index: int) -> None:
+        start.wait()
+        answers[index] = twins[index].post("/tickets", data=form)
+
+    threads = [threading.Thread(target=touch, args=(i,)) for i in range(len(twins))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.connect(reuse_if_open=True)
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"]
+    assert Ticket.select().count() == 1 and PrintJob.select().count() == 1
+    # 完成 on that ticket: the next resident's touch at once takes a new one.
+    twins[0].get(answers[0].headers["Location"] + "/done")
+    assert (
+        twins[0].post("/tickets", data=form).headers["Location"] != answers[0].headers["Location"]
+    )
     assert Ticket.select().count() == 2
 
 
@@ -151,6 +194,56 @@ def test_requeue_refuses_a_wrong_code_and_stops_guessing(client):
     assert Ticket.get_by_id(ticket.id).status == "skipped"
 
 
+def requeue_at(client, number: str, check: str):
+    return client.post(
+        "/requeue",
+        data={"csrf_token": token(client, "/requeue"), "number": number, "check": check},
+    )
+
+
+def two_skipped_tickets() -> tuple[Ticket, Ticket]:
+    """A001 and A002 both called at window 1 and marked 过号."""
+    first = skipped_ticket()
+    window = Window.get(Window.number == 1)
+    second = queue.call_next(window)
+    assert second.display_number == "A002"
+    return first, queue.skip(second, window)
+
+
+def test_one_residents_mistypes_do_not_block_anothers_requeue(client):
+    first, second = two_skipped_tickets()
+    wrong = f"{(int(check_code(first)) + 1) % 10000:04d}"
+    for _ in range(5):  # an elderly resident mistypes the check code of A001 again and again
+        response = requeue_at(client, "A001", wrong)
+        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+    # The next resident at the same kiosk (the same address) re-queues A002 at once.
+    response = requeue_at(client, "A002", check_code(second))
+    assert "已重新排队" in text(response, "#ticket-message")
+    assert Ticket.get_by_id(second.id).status == "waiting"
+    # A001 itself is held for ten minutes: its four digits are not guessed from this or any
+    # other address.
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.99"
+    response = requeue_at(other, "A001", check_code(first))
+    assert "尝试次数过多" in text(response, "#requeue-error")
+    assert Ticket.get_by_id(first.id).status == "skipped"
+
+
+def test_a_device_scanning_ticket_numbers_is_stopped(client):
+    ticket = skipped_ticket()
+    for n in range(2, 32):  # 30 wrong guesses, each at a different number
+        response = requeue_at(client, f"A{n:03d}", "0000")
+        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+    response = requeue_at(client, "A001", check_code(ticket))
+    assert "尝试次数过多" in text(response, "#requeue-error")
+    assert Ticket.get_by_id(ticket.id).status == "skipped"
+    # Another kiosk's resident is not held by that device.
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.98"
+    response = requeue_at(other, "A001", check_code(ticket))
+    assert Ticket.get_by_id(ticket.id).status == "waiting"
+
+
 def test_the_slip_carries_the_wait_and_the_check_code(client):
     db.connect(reuse_if_open=True)
     Window.update(on_duty=Staff.get(Staff.username == "wang"), on_duty_since=clock.utcnow()).where(
@@ -167,6 +260,33 @@ def test_the_slip_carries_the_wait_and_the_check_code(client):
     page = client.get(take(client, 3).headers["Location"])
     assert text(page, "#ticket-unserved") == "该业务暂无窗口办理，请咨询工作人员"
     assert "该业务暂无窗口办理" in ticket_document(Ticket.get(Ticket.id == 2), "u").to_json()
+
+
+def slip_windows(job: PrintJob) -> str:
+    rows = [b for b in json.loads(job.document)["blocks"] if b["text"] == "办理窗口"]
+    return rows[0]["value"] if rows else ""
+
+
+def test_the_slip_names_the_windows_the_screen_names(client):
+    """社会救助 is served by windows 1 and 4 (demo) and by a retired window 7 kept staffed."""
+    db.connect(reuse_if_open=True)
+    hall, wang = Hall.get(), Staff.get(Staff.username == "wang")
+    service = Service.get(Service.code == "social_assistance")
+    retired = Window.create(hall=hall, number=7, on_duty=wang, retired_at=clock.utcnow())
+    WindowService.create(window=retired, service=service)
+    # Nobody on duty at 1 or 4: both, never the retired window.
+    confirm = text(client.get(f"/take/{service.id}"), ".confirm-facts")
+    assert confirm.startswith("办理窗口：1、4号窗口 ·"), confirm
+    take(client, service.id)
+    assert slip_windows(PrintJob.select().order_by(PrintJob.id.desc()).first()) == "1号、4号窗口"
+    client.get(f"/tickets/{Ticket.get().public_code}/done")
+    # Window 1 staffed: the screen and the slip name window 1 only.
+    Window.update(on_duty=wang, on_duty_since=clock.utcnow()).where(Window.number == 1).execute()
+    confirm = text(client.get(f"/take/{service.id}"), ".confirm-facts")
+    assert confirm.startswith("办理窗口：1号窗口 ·"), confirm
+    page = client.get(take(client, service.id).headers["Location"])
+    assert text(page, "#ticket-windows") == "1号窗口"
+    assert slip_windows(PrintJob.select().order_by(PrintJob.id.desc()).first()) == "1号窗口"
 
 
 def test_printer_fault_is_told_before_the_tap(client):
