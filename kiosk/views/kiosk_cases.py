@@ -98,15 +98,9 @@ def case_confirm():
 @bp.post("/cases/rate")
 def case_rate():
     """The resident rates a completed case on the kiosk (the lookup code is the proof), once."""
-    code = request.form.get("code", "")[:16]
-    key = client_address()
-    if not case_limit("lookup").allowed(key):
-        return _lookup_page(gettext("尝试次数过多，请10分钟后再试或到窗口咨询"), code)
-    try:
-        case = cases.find_by_lookup(current_hall(), code)
-    except ValidationError as failure:
-        case_limit("lookup").hit(key)
-        return _lookup_page(error_message(failure), code)
+    case, refusal = _find_case(request.form.get("code", "")[:16])
+    if case is None:
+        return refusal
     message = error = None
     try:
         rate_from_form(case, "kiosk")
