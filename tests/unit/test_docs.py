@@ -74,3 +74,14 @@ def test_the_guides_pictures_exist():
     assert len(pictures) >= 3
     for picture in pictures:
         assert (ROOT / picture).exists(), picture
+
+
+def test_pre_commit_runs_the_pinned_ruff_on_any_system():
+    """The hooks use the ruff that requirements-test.txt pins, in pre-commit's own environment,
+    never a path into .venv (which is .venv/bin on Linux but .venv\\Scripts on Windows)."""
+    config = (ROOT / ".pre-commit-config.yaml").read_text()
+    pinned = re.search(r"^ruff==(\S+)$", (ROOT / "requirements-test.txt").read_text(), re.M)
+    assert ".venv" not in "".join(re.findall(r"entry: (.*)", config))
+    hooked = re.findall(r'"ruff==([^"]+)"', config)
+    assert hooked and set(hooked) == {pinned.group(1)}
+    assert "pre-commit==" in (ROOT / "requirements-test.txt").read_text()
