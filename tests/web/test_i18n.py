@@ -38,3 +38,29 @@ def test_language_switch_on_the_login_page(client):
     assert soup.html["lang"] == "en" and soup.h2.get_text() == "Staff sign-in"
     soup = BeautifulSoup(client.get("/login").data, "html.parser")  # remembered in the session
     assert soup.h2.get_text() == "Staff sign-in"
+
+
+def test_update_brings_a_new_text_into_the_chosen_catalog(tmp_path, monkeypatch):
+    """`i18n.py update DOMAIN` extracts with babel.cfg and adds texts no catalog has to that
+    domain, untranslated and with where they are used; texts other domains hold stay there."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "kiosk", root / "kiosk", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copy(ROOT / "babel.cfg", root / "babel.cfg")
+    (root / "templates" / "kiosk" / "_new_text.html").write_text(
+        '<p>{{ _("请到三号窗口领取证件") }}</p>\n'
+    )
+    monkeypatch.setattr(i18n, "ROOT", root)
+    monkeypatch.setattr(i18n, "TRANSLATIONS", root / "kiosk" / "translations")
+    before = (root / "kiosk/translations/en/LC_MESSAGES/admin.po").read_bytes()
+
+    assert i18n.update("kiosk") == ["请到三号窗口领取证件"]
+    assert "请到三号窗口领取证件" in i18n.missing_english()
+    with (root / "kiosk/translations/en/LC_MESSAGES/kiosk.po").open("rb") as handle:
+        added = read_po(handle).get("请到三号窗口领取证件")
+    assert added is not None and added.string == ""
+    assert added.locations == [("templates/kiosk/_new_text.html", 1)]
+    assert (root / "kiosk/translations/en/LC_MESSAGES/admin.po").read_bytes() == before
+    assert i18n.update("kiosk") == []  # known now: not added twice
