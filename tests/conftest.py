@@ -126,6 +126,14 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def auth(client):
+    """Sign staff in and out on the test's client: `token = auth.sign_in("wang", window=1)`."""
+    from support import Auth
+
+    return Auth(client)
+
+
 def postgres_admin_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL")
 

@@ -10,3 +10,46 @@ PASSWORDS = {
 
 def staff_password(username: str) -> str:
     return PASSWORDS.get(username, f"{username}-pass-123")
+
+
+def csrf_token_of(client, path: str = "/login") -> str:
+    """The CSRF token a page of the Flask test client's session carries."""
+    import re
+
+    html = client.get(path).data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(
+    client, username: str, window: int | None = None, *, password: str | None = None
+) -> str:
+    """Sign `username` in on the test client (and take duty at `window`); returns the new
+    session's CSRF token. Asserts that it worked, so a broken sign-in fails where it happens."""
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token_of(client),
+            "username": username,
+            "password": password or staff_password(username),
+        },
+    )
+    assert response.status_code == 303, response.data[:300]
+    token = csrf_token_of(client)  # signing in starts a new session with a new token
+    if window is not None:
+        response = client.post(f"/staff/windows/{window}/duty", data={"csrf_token": token})
+        assert response.status_code == 303, response.data[:300]
+    return token
+
+
+class Auth:
+    """The `auth` fixture: `auth.sign_in("wang", window=1)` on the test's client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, username: str, window: int | None = None, **options) -> str:
+        return sign_in(self.client, username, window, **options)
+
+    def sign_out(self) -> None:
+        response = self.client.post("/logout", data={"csrf_token": csrf_token_of(self.client)})
+        assert response.status_code in (302, 303), response.data[:300]

@@ -3,23 +3,11 @@ tampered chain breaks."""
 
 from __future__ import annotations
 
-import re
-
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import sign_in
 
 from kiosk.db import db
 from kiosk.models import AuditEntry
-
-
-def sign_in(client, username: str) -> None:
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
-    client.post(
-        "/login",
-        data={"csrf_token": token, "username": username, "password": staff_password(username)},
-    )
 
 
 def test_supervisor_reads_the_trail_and_sees_tampering(app, client):

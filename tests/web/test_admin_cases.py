@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import sign_in
 
 from kiosk.models import Case, Hall, Staff
-
-
-def sign_in(client, username: str) -> str:
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
-    client.post(
-        "/login",
-        data={"csrf_token": token, "username": username, "password": staff_password(username)},
-    )
-    return re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
 
 
 def add_case(number: str, deadline: dt.date) -> Case:

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import sign_in as signed_in
 
 from kiosk.models import AuditEntry, Printer, PrintJob
-
-
-def signed_in(client, username: str) -> str:
-    page = client.get("/login").data.decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post(
-        "/login",
-        data={"csrf_token": token, "username": username, "password": staff_password(username)},
-    )
-    page = client.get("/login").data.decode()
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
 
 FORM = {
     "name": "3号窗口回执打印机",

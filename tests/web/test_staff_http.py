@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import threading
 
 import pytest
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import csrf_token_of as token_of
+from support import sign_in, staff_password
 
 from kiosk import queue
 from kiosk.db import db
@@ -20,25 +20,6 @@ def client_at(app, address: str):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     return client
-
-
-def token_of(client, path: str = "/login") -> str:
-    html = client.get(path).data.decode()
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, username: str, window: int | None = None):
-    token = token_of(client)
-    response = client.post(
-        "/login",
-        data={"csrf_token": token, "username": username, "password": staff_password(username)},
-    )
-    assert response.status_code == 303
-    token = token_of(client)  # signing in starts a new session with a new token
-    if window is not None:
-        response = client.post(f"/staff/windows/{window}/duty", data={"csrf_token": token})
-        assert response.status_code == 303, response.data
-    return token
 
 
 def issue(code: str, count: int = 1, priority: str = "") -> list[Ticket]:
