@@ -30,15 +30,11 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _serve  # noqa: E402
+from _serve import free_port  # noqa: E402
 from _venv import ROOT, ensure_venv  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client:
@@ -115,36 +111,19 @@ def prepare_database(path: Path) -> dict[str, str]:
 
 
 def start_server(db_path: Path, port: int, threads: int) -> tuple[subprocess.Popen, float]:
+    """The server on the bench database, and its cold start: seconds until `/` answers 200."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "run.py"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--db",
-            str(db_path),
-            "--no-spool",
-            "--threads",
-            str(threads),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
+    process = _serve.start_server(
+        port,
+        "--db",
+        str(db_path),
+        "--no-spool",
+        "--threads",
+        str(threads),
+        ready_path="/",
+        step=0.02,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/")
-            if conn.getresponse().status == 200:
-                return process, time.perf_counter() - started
-        except OSError:
-            time.sleep(0.02)
-    process.kill()
-    raise RuntimeError("server did not start")
+    return process, time.perf_counter() - started
 
 
 def rss_mb(pid: int) -> float | None:
@@ -279,8 +258,7 @@ def main() -> int:
                 ("server RSS after the load", f"{rss_mb(server.pid) or 0:.0f} MB", "< 150 MB")
             )
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            _serve.stop_server(server)
     for extra in OFFLINE_BENCHES:
         rows.extend(extra())
     print_table(rows, markdown=args.markdown)

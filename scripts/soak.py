@@ -167,6 +167,7 @@ def soak(duration: float) -> int:
     ensure_venv("requirements-test.txt")
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
+    from _serve import stop_server
     from bench import free_port, prepare_database
 
     random.seed(2026)
@@ -216,8 +217,7 @@ def soak(duration: float) -> int:
             end = process_figures(server.pid)
             days, closed = day_change(db_path)
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            stop_server(server)
             stop_emulator()
     print(f"soak run: {duration / 60:.1f} min, local midnight at {duration / 3 / 60:.1f} min; "
           f"{printer_note}")  # fmt: skip

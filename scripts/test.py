@@ -17,7 +17,6 @@ import atexit
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import free_port  # noqa: E402
 from _venv import ROOT, ensure_venv  # noqa: E402
 
 DEBIAN_PACKAGES = {
@@ -56,12 +56,6 @@ def install_debian_packages() -> None:
     subprocess.check_call(
         [*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_postgres() -> str | None:

@@ -246,6 +246,7 @@ def build_year(path: Path, days: int, per_day: int) -> dict:
 
 
 def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, float]]:
+    from _serve import stop_server
     from bench import Client, free_port, percentile, rss_mb, start_server
 
     port = free_port()
@@ -328,8 +329,7 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
         )  # fmt: skip
         results["server RSS after (MB)"] = (rss_mb(server.pid) or 0, 0)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_server(server)
     return results
 
 

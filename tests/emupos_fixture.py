@@ -35,6 +35,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTS = ("paper-out", "cover-open", "offline", "paper-near-end")
@@ -51,12 +52,6 @@ default_code_page: 0
 drawer_sensor_open_level: high
 serial: { baud: 9600, data_bits: 8, parity: none, stop_bits: 1 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def emupos_bin() -> str:

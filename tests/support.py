@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from _serve import free_port, start_server, stop_server, wait_until  # noqa: E402, F401
+
 PASSWORDS = {
     "admin": "admin-pass-123",
     "supervisor": "super-pass-123",

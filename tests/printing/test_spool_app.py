@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from emupos_fixture import free_port
-from support import staff_password
+from support import free_port, staff_password, stop_server, wait_until
+from support import start_server as start_run_py
 
 from kiosk.db import db, init_database
 from kiosk.demo import load_demo
@@ -34,16 +34,6 @@ def point_kiosk_printer_at(emupos) -> Printer:
         Printer.role == "kiosk"
     ).execute()
     return Printer.get(Printer.role == "kiosk")
-
-
-def wait_until(condition, timeout: float = 15.0, step: float = 0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("condition not met in time")
 
 
 def csrf(client, path: str) -> str:
@@ -95,37 +85,8 @@ def test_paper_out_holds_the_ticket_then_prints_it_once(app, client, emupos):
 
 
 def start_server(db_path: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "run.py"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--db",
-            str(db_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: _up(port), timeout=60)
-    except BaseException:
-        stop_server(process)
-        raise
-    return process
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    """Ctrl+C, then kill if it does not stop in time; always reaped (no stray process)."""
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=20)
+    """The real server (run.py, spool on) on this database; stopped by stop_server."""
+    return start_run_py(port, "--db", str(db_path))
 
 
 def csrf_from(session, url: str, timeout: float = 30.0) -> str:
@@ -141,13 +102,6 @@ def csrf_from(session, url: str, timeout: float = 30.0) -> str:
             raise AssertionError(f"no CSRF token at {url}: HTTP {response.status_code} "
                                  f"{response.text[:500]!r}")  # fmt: skip
         time.sleep(0.5)
-
-
-def _up(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")

@@ -9,6 +9,7 @@ import time
 
 import pytest
 import zxingcpp
+from support import wait_until
 
 from kiosk.db import write_transaction
 from kiosk.models import Hall, Printer, PrintJob
@@ -38,15 +39,6 @@ def queue_tickets(printer: Printer, numbers: list[str]) -> None:
     for number in numbers:
         with write_transaction():  # as the kiosk does: the job commits with its ticket
             enqueue(printer, ticket(number), "ticket", None)
-
-
-def wait_until(condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def printer_state(printer: Printer) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from support import wait_until
 
 from kiosk import spool
 from kiosk.db import db, write_transaction
@@ -88,15 +89,6 @@ def bytes_of(number: str, printer: Printer) -> bytes:
 
 def later(seconds: float) -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=seconds)
-
-
-def wait_until(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_job_is_written_with_the_callers_transaction_or_not_at_all(printer):
