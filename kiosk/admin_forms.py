@@ -118,8 +118,8 @@ def _text(form, name: str, message: str, limit: int = 100, required: bool = True
 
 
 def validate_hall(form) -> dict:
+    from .announcements import validate_template
     from .hall_setup import validate_hours, validate_public_base_url
-    from .speech import validate_template
 
     data = {"name": _text(form, "name", N_("请填写大厅名称"), 60)}
     data.update(
@@ -140,10 +140,7 @@ def validate_hall(form) -> dict:
     data["consultation_phone"] = _text(form, "consultation_phone", "", 30, required=False)
     data["supervision_phone"] = _text(form, "supervision_phone", N_("请填写监督电话"), 30)
     template = str(form.get("announcement_template", "")).strip()
-    try:
-        data["announcement_template"] = validate_template(template)
-    except ValueError as error:
-        raise ValidationError(str(error), field="announcement_template") from None
+    data["announcement_template"] = validate_template(template)
     data["priority_streak_limit"] = _int(
         form, "priority_streak_limit", 0, 20, N_("请填写 0 到 20 之间的整数")
     )

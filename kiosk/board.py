@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from . import clock, queue
+from .announcements import announcement_text, validate_template
 from .models import Hall, QueueEvent, Service, Staff, Ticket, Window
-from .speech import announcement_text, validate_template
 
 CHANGE_CACHE_SECONDS = 0.1
 _cache: dict[int, tuple[float, int]] = {}

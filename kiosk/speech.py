@@ -1,11 +1,7 @@
-"""Spoken call announcements: what the hall says and the offline server-side voice that says it.
-
-This module owns
-- how a ticket number is read aloud (`spoken_number`: "A012" -> "A零一二", the letter then each
-  digit in Chinese, the way hall callers read numbers; never "O-O-one" nor "十二"),
-- the hall's configurable announcement template (`validate_template`, `announcement_text`),
-- offline speech synthesis on the server (`available_engine`, `synthesize`) into a WAV cache:
-  espeak-ng on Linux (and anywhere it is on PATH), Windows SAPI through PowerShell on Windows.
+"""The offline server-side voice that speaks the call announcements (what is said is
+kiosk/announcements.py's): speech synthesis on the server (`available_engine`, `synthesize`)
+into a WAV cache, espeak-ng on Linux (and anywhere it is on PATH), Windows SAPI through
+PowerShell on Windows.
 
 It has no Flask import: the display blueprint calls it and serves the resulting file.
 
@@ -31,7 +27,6 @@ import hashlib
 import os
 import re
 import shutil
-import string
 import subprocess
 import sys
 import tempfile
@@ -42,9 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-DEFAULT_TEMPLATE = "请{number}号到{window}号窗口办理"
-TEMPLATE_FIELDS = ("number", "window", "window_name")
-MAX_TEMPLATE_LENGTH = 200
 MAX_TEXT_LENGTH = 500
 
 # espeak-ng voices in order of preference (see the module docstring for why not plain "cmn").
@@ -60,8 +52,6 @@ SYNTHESIS_TIMEOUT_SECONDS = 30
 PROBE_TIMEOUT_SECONDS = 20
 MAX_CACHE_FILES = 2000
 CACHE_SUFFIX = ".wav"
-
-_DIGITS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 
 
 class SpeechError(RuntimeError):
@@ -92,86 +82,6 @@ class SpeechResult:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def spoken_number(display_number: str) -> str:
-    """How a ticket number is read aloud: letters as letters, then each digit in Chinese.
-
-    "A012" -> "A零一二", "B120" -> "B一二零", "AB007" -> "A B零零七". Full-width characters are
-    folded (NFKC) and letters upper-cased; Chinese characters in a prefix are kept; spaces,
-    dashes and other punctuation are dropped.
-    """
-    if not isinstance(display_number, str):
-        raise TypeError("display_number must be a string")
-    text = unicodedata.normalize("NFKC", display_number).strip().upper()
-    parts: list[str] = []
-    for char in text:
-        if char in _DIGITS:
-            parts.append(_DIGITS[char])
-        elif "A" <= char <= "Z":
-            if parts and "A" <= parts[-1][-1] <= "Z":
-                parts.append(" ")
-            parts.append(char)
-        elif _is_cjk(char):
-            parts.append(char)
-        # anything else (spaces, "-", "#", ".") is not spoken
-    spoken = "".join(parts)
-    if not spoken:
-        raise ValueError(f"号码 {display_number!r} 中没有可播报的字母或数字")
-    return spoken
-
-
-def _is_cjk(char: str) -> bool:
-    return unicodedata.name(char, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY"))
-
-
-def validate_template(template: str) -> str:
-    """Check a hall's announcement template; return it unchanged or raise ValueError (Chinese).
-
-    Allowed placeholders: {number} (required), {window}, {window_name}. No format specs,
-    conversions, attribute or index access, and no positional "{}".
-    """
-    allowed = "、".join("{" + name + "}" for name in TEMPLATE_FIELDS)
-    if not isinstance(template, str) or not template.strip():
-        raise ValueError("播报模板不能为空")
-    if len(template) > MAX_TEMPLATE_LENGTH:
-        raise ValueError(f"播报模板太长（最多 {MAX_TEMPLATE_LENGTH} 个字）")
-    try:
-        fields = list(string.Formatter().parse(template))
-    except ValueError:
-        raise ValueError(
-            f"播报模板中的花括号不成对；占位符只能写成 {allowed}，不要单独使用 {{ 或 }}"
-        ) from None
-    seen: set[str] = set()
-    for _literal, field, spec, conversion in fields:
-        if field is None:
-            continue
-        if field not in TEMPLATE_FIELDS:
-            shown = "{" + field + "}"
-            raise ValueError(f"播报模板中有未知的占位符 {shown}；只能使用 {allowed}")
-        if spec or conversion:
-            raise ValueError(f"播报模板中的占位符 {{{field}}} 不能带格式说明（: 或 !）")
-        seen.add(field)
-    if "number" not in seen:
-        raise ValueError("播报模板必须包含号码占位符 {number}")
-    return template
-
-
-def announcement_text(
-    template: str, display_number: str, window_number: int | str, window_name: str = ""
-) -> str:
-    """The sentence to speak for a call.
-
-    With the default template: ("A012", 3) -> "请A零一二号到3号窗口办理".
-    """
-    validate_template(template)
-    window = str(window_number).strip()
-    text = template.format(
-        number=spoken_number(display_number),
-        window=window,
-        window_name=(window_name or "").strip(),
-    )
-    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- engines

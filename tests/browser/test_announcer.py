@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.speech import announcement_text, available_engine, synthesize
+from kiosk.announcements import announcement_text
+from kiosk.speech import available_engine, synthesize
 
 ROOT = Path(__file__).resolve().parents[2]
 ANNOUNCER = ROOT / "static" / "js" / "announcer.js"

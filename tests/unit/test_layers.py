@@ -8,6 +8,7 @@ import sys
 
 DOMAIN = [
     "kiosk.queue",
+    "kiosk.announcements",
     "kiosk.queue_outlook",
     "kiosk.tickets",
     "kiosk.calendar",

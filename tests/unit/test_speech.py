@@ -1,4 +1,5 @@
-"""kiosk/speech.py: how ticket numbers are read, the hall's template, and real offline audio.
+"""kiosk/announcements.py and kiosk/speech.py: how ticket numbers are read, the hall's template,
+and real offline audio.
 
 The audio tests run espeak-ng and measure the result with sox. Both are installed by
 scripts/test.py, so on Linux a missing tool FAILS these tests (it does not skip them).
@@ -25,20 +26,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk import speech
-from kiosk.speech import (
+from kiosk.announcements import (
     DEFAULT_TEMPLATE,
+    announcement_text,
+    spoken_number,
+    validate_template,
+)
+from kiosk.errors import ValidationError
+from kiosk.speech import (
     ESPEAK_VOICES,
     Engine,
     SpeechError,
-    announcement_text,
     available_engine,
     choose_espeak_voice,
     choose_sapi_voice,
     powershell_command,
     prune_cache,
-    spoken_number,
     synthesize,
-    validate_template,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +135,7 @@ def test_spoken_number_never_uses_arabic_digits_or_letter_o(prefix, number):
 
 @pytest.mark.parametrize("display", ["", "   ", "---", "#."])
 def test_spoken_number_rejects_numbers_with_nothing_to_say(display):
-    with pytest.raises(ValueError, match="没有可播报"):
+    with pytest.raises(ValidationError, match="没有可播报"):
         spoken_number(display)
 
 
@@ -174,14 +178,15 @@ def test_doubled_braces_are_literal_braces():
     ],
 )
 def test_invalid_templates_are_rejected_in_chinese(template, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(ValidationError, match=re.escape(message)) as raised:
         validate_template(template)
-    with pytest.raises(ValueError, match=re.escape(message)):
+    assert raised.value.field == "announcement_template"
+    with pytest.raises(ValidationError, match=re.escape(message)):
         announcement_text(template, "A001", 1)
 
 
 def test_unknown_placeholder_message_lists_the_allowed_ones():
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValidationError) as raised:
         validate_template("请{numbr}号")
     assert str(raised.value) == (
         "播报模板中有未知的占位符 {numbr}；只能使用 {number}、{window}、{window_name}"
