@@ -8,7 +8,7 @@ import json
 import re
 
 from .errors import N_, ValidationError
-from .limits import check_text, parse_id, require_id
+from .limits import PHONE_NUMBER, check_text, parse_id, require_id
 from .models import Staff
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "cups", "win32raw")
@@ -264,7 +264,7 @@ def validate_staff(form, *, new: bool) -> dict:
     if role not in Staff.ROLES:
         raise ValidationError(N_("请选择角色"), field="role")
     phone = str(form.get("phone", "")).strip()
-    if phone and not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", phone):
+    if phone and not PHONE_NUMBER.fullmatch(phone):
         raise ValidationError(
             N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone"
         )

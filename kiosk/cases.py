@@ -15,10 +15,9 @@ import secrets
 
 from . import audit, calendar, clock
 from .errors import N_, ValidationError
-from .limits import check_text, parse_id
+from .limits import PHONE_NUMBER, check_text, parse_id
 from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 MAX_DAYS = 60
 MAX_SUBJECT = 200  # Case.subject holds 255
@@ -59,7 +58,7 @@ def _clean_phone(phone: str, *, required: bool = True) -> str:
     phone = phone.strip().replace(" ", "")
     if not phone and not required:
         return ""
-    if not PHONE.match(phone):
+    if not PHONE_NUMBER.fullmatch(phone):
         raise ValidationError(
             N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="resident_phone"
         )

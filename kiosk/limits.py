@@ -33,6 +33,10 @@ from peewee import (
 
 from .errors import N_, ValidationError
 
+# A Chinese phone number as halls write them: a mobile (11 digits from 13…19) or a landline
+# with its area code (0724-4221000 or 07244221000). The one pattern every form checks against.
+PHONE_NUMBER = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_TEXT_LIMIT = 20_000
 INTEGER_RANGES = {

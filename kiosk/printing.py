@@ -8,7 +8,7 @@ from printers import Document, templates
 
 from . import clock, queue_outlook
 from .errors import N_
-from .labels import PRIORITY_LABELS
+from .labels import PRINTER_STATES, PRIORITY_LABELS
 from .models import (
     Case,
     Hall,
@@ -25,8 +25,8 @@ from .models import (
 from .spool import enqueue
 from .tickets import check_code
 
-# Printer faults a resident is told about, in the words of printers.STATE_LABELS.
-PROBLEM_STATES = {"paper_out": N_("缺纸"), "cover_open": N_("纸仓盖打开"), "offline": N_("离线")}
+# Printer faults a resident is told about, in the one list of state words (labels).
+PROBLEM_STATES = {code: PRINTER_STATES[code] for code in ("paper_out", "cover_open", "offline")}
 HANDLING_LABELS = {"instant": "即办（当场办结）", "joint": "联办", "approval": "报批"}
 
 

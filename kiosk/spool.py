@@ -50,6 +50,7 @@ from printers.render import render
 from . import clock
 from .db import connection, write_transaction
 from .errors import ValidationError
+from .labels import PRINTER_STATES
 from .models import Hall, Printer, PrintJob
 from .print_files import check_path
 
@@ -137,7 +138,9 @@ def backoff_seconds(attempts: int, cap: float = MAX_BACKOFF) -> float:
     return min(cap, 0.5 * (2 ** max(attempts - 1, 0)))
 
 
-def _set_printer_state(printer_id: int, state: str, label: str, error: str = "") -> None:
+def _set_printer_state(printer_id: int, state: str, error: str = "") -> None:
+    # state_label keeps release 1's column filled, from the one list of state words (labels).
+    label = PRINTER_STATES.get(state, state)
     with write_transaction():
         Printer.update(
             state=state, state_label=label, last_error=error, last_checked_at=clock.utcnow()
@@ -181,10 +184,10 @@ def refresh_state(printer: Printer) -> str:
     try:
         config = printer_config(printer)
     except ValueError as error:
-        _set_printer_state(printer.id, "unknown", "未知", f"打印机设置有误：{error}")
+        _set_printer_state(printer.id, "unknown", f"打印机设置有误：{error}")
         return "unknown"
     status = query_status(config)
-    _set_printer_state(printer.id, status.state, status.label, status.detail)
+    _set_printer_state(printer.id, status.state, status.detail)
     return status.state
 
 
@@ -233,7 +236,7 @@ def process_next(
     try:
         config = printer_config(printer)
     except ValueError as error:
-        _set_printer_state(printer_id, "unknown", "未知", f"打印机设置有误：{error}")
+        _set_printer_state(printer_id, "unknown", f"打印机设置有误：{error}")
         _hold(job, "打印机设置有误", now, max_backoff, was="pending")
         return "misconfigured"
     try:
@@ -245,14 +248,14 @@ def process_next(
         _fail(job, f"无法打印：{error}")
         return "failed"
     except PrinterError as error:  # no CJK font on this PC: fixable, so keep the job
-        _set_printer_state(printer_id, "unknown", "未知", error.message)
+        _set_printer_state(printer_id, "unknown", error.message)
         _hold(job, error.message, now, max_backoff, was="pending")
         return "misconfigured"
 
     status = query_status(config)
     if not status.can_print:
         _hold(job, status.label, now, max_backoff, was="pending")
-        _set_printer_state(printer_id, status.state, status.label, status.detail)
+        _set_printer_state(printer_id, status.state, status.detail)
         log.info("print job %s held: %s is %s", job.id, printer.name, status.state)
         return status.state
 
@@ -269,7 +272,7 @@ def process_next(
     except PrinterError as error:
         # The send had started: part of the slip (or all of it) may be out.
         _hold(job, error.message, clock.utcnow(), max_backoff, was="printing", interrupted=True)
-        _set_printer_state(printer_id, "offline", "离线", error.message)
+        _set_printer_state(printer_id, "offline", error.message)
         return "offline"
     with write_transaction():
         PrintJob.update(
@@ -280,7 +283,7 @@ def process_next(
         ).where((PrintJob.id == job.id) & (PrintJob.status == "printing")).execute()
     log.info("print job %s printed on %s", job.id, printer.name)
     after = query_status(config)  # e.g. the roll ran out on this very slip
-    _set_printer_state(printer_id, after.state, after.label, after.detail)
+    _set_printer_state(printer_id, after.state, after.detail)
     return "printed"
 
 

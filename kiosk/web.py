@@ -245,7 +245,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
+        # can_edit: admin pages show their forms and buttons to admins only (supervisors read;
+        # the blueprint's read_only_for refuses their writes whatever the page shows).
+        staff = current_staff() if request.blueprint == "admin" else None
         return {
+            "can_edit": staff is not None and staff.role == "admin",
             "csrf_token": csrf_token,
             "current_staff": current_staff,
             "current_hall": current_hall,

@@ -77,3 +77,28 @@ def test_the_blueprint_map_names_every_module_that_adds_routes(app):
     listed = set().union(*table.values())
     every = {info.name for info in pkgutil.iter_modules(kiosk.views.__path__)}
     assert every == listed, every ^ listed
+
+
+def test_one_list_of_printer_state_words():
+    """printers/ (no kiosk import) and the hall's pages name the same states with the same
+    words; what a resident is told about a fault is taken from that list, not typed again."""
+    from kiosk.labels import PRINTER_STATES
+    from kiosk.printing import PROBLEM_STATES
+    from printers.config import STATE_LABELS
+
+    assert PRINTER_STATES == STATE_LABELS
+    assert all(PROBLEM_STATES[code] is PRINTER_STATES[code] for code in PROBLEM_STATES)
+
+
+def test_one_phone_number_pattern():
+    """Staff accounts and case registrations accept the same phone numbers (one pattern)."""
+    import pathlib
+    import re
+
+    sources = pathlib.Path(__file__).resolve().parents[2] / "kiosk"
+    copies = [
+        path.name
+        for path in sources.rglob("*.py")
+        if re.search(r"1\[3-9\]", path.read_text(encoding="utf-8"))
+    ]
+    assert copies == ["limits.py"]
