@@ -245,6 +245,19 @@ def test_case_and_complaint_kiosk_screens_fit(live_server, page_factory, screens
         width=width,
         height=height,
     )
+    # Confirmed: the same screen then asks for the rating (one step at a time), and still fits.
+    page.click("#case-confirm")
+    expect(page.locator("#case-confirmed")).to_be_visible(timeout=10_000)
+    expect(page.locator("#case-rate")).to_be_visible()
+    check(
+        page,
+        shots,
+        "kiosk-case-rate",
+        shown + ["#case-state", "#case-rate textarea", "#case-rate .grade-level-1"],
+        no_scroll=fit,
+        width=width,
+        height=height,
+    )
 
     page.goto(live_server.url + "/complaint")
     check(

@@ -394,9 +394,7 @@ def test_repeated_synthesis_comes_from_the_cache(tmp_path, espeak_engine, monkey
         raise AssertionError("the engine ran again for a cached text")
 
     monkeypatch.setattr(speech.subprocess, "run", no_engine)
-    started = time.perf_counter()
-    second = synthesize(text, tmp_path)
-    assert time.perf_counter() - started < 0.05
+    second = synthesize(text, tmp_path)  # the engine is not run again (no_engine above)
     assert second.cached is True and second.path == first.path
     assert second.read_bytes() == content
     other = announcement_text(DEFAULT_TEMPLATE, "B121", 7)
