@@ -13,7 +13,6 @@ from . import audit, clock
 from .db import write_transaction
 from .errors import N_, ValidationError
 from .models import Hall, Staff, StaffWindow, Window
-from .passwords import check_password_strength, end_sessions, hash_password
 from .photos import store_photo
 
 # --- lookups ------------------------------------------------------------------------------------
@@ -129,6 +128,8 @@ def check_account(hall: Hall, member: Staff | None, data: dict, actor: Staff) ->
     """The rules of saving an account beyond the form's own: a unique username in the hall, a
     strong enough new password (hashed in the result), and no admin taking their own admin
     role or account away. Returns the fields to store; ValidationError naming the field."""
+    from .passwords import check_password_strength, hash_password  # werkzeug: only when saving
+
     data = dict(data)
     clash = Staff.get_or_none((Staff.hall == hall) & (Staff.username == data["username"]))
     if clash is not None and (member is None or clash.id != member.id):
@@ -159,6 +160,8 @@ def save_account(
     """Create (`member` None) or update an account from checked `data` (check_account), with
     the windows it may serve and a checked photo stored in `photo_folder`. A new password, role
     or deactivation ends the account's sessions. Audited without the password hash."""
+    from .passwords import end_sessions  # werkzeug's hashing: imported only when saving
+
     with write_transaction():
         before = None
         if member is None:

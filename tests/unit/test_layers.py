@@ -19,6 +19,14 @@ DOMAIN = [
     "kiosk.maintenance",
     "kiosk.overview",
     "kiosk.printing",
+    "kiosk.notices",
+    "kiosk.slides",
+    "kiosk.figures",
+    "kiosk.printer_admin",
+    "kiosk.staffing",
+    "kiosk.lineup",
+    "kiosk.deliberation",
+    "kiosk.clock",
     "printers",
 ]
 
