@@ -11,6 +11,7 @@ advisory lock on PostgreSQL) so the chain never forks.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -163,3 +164,42 @@ def _verify_once(hall: Hall | int, *, full: bool = True) -> ChainCheck:
                 verified_id=last_id, verified_hash=previous, verified_entries=count
             ).where(AuditHead.hall == hall_id).execute()
     return ChainCheck(True, count, None, "", previous if count else "")
+
+
+# --- reading the trail (管理 → 审计) --------------------------------------------------------------
+
+
+def recorded_actions(hall: Hall | int) -> list[str]:
+    """The kinds of action the hall's trail holds, sorted (a DISTINCT over every entry: callers
+    keep it a while)."""
+    return [
+        action
+        for (action,) in AuditEntry.select(AuditEntry.action)
+        .distinct()
+        .where(AuditEntry.hall == hall)
+        .order_by(AuditEntry.action)
+        .tuples()
+    ]
+
+
+def entries(
+    hall: Hall | int,
+    *,
+    actor: int | None = None,
+    action: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 100,
+) -> list[AuditEntry]:
+    """The newest entries of the trail, filtered by who (staff id), which action and a span of
+    time (naive UTC, `since` included, `until` not)."""
+    query = AuditEntry.select().where(AuditEntry.hall == hall)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return list(query.order_by(AuditEntry.id.desc()).limit(limit))

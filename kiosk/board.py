@@ -101,7 +101,7 @@ def window_rows(hall: Hall) -> list[dict]:
         .where((Window.hall == hall) & Window.retired_at.is_null())
         .order_by(Window.number)
     )
-    today = clock.local_date(clock.utcnow(), hall.timezone)
+    today = clock.hall_today(hall)
     serving = {
         t.window_id: t
         for t in Ticket.select().where(
@@ -128,7 +128,7 @@ def window_rows(hall: Hall) -> list[dict]:
 
 
 def waiting_rows(hall: Hall) -> list[tuple[Service, int]]:
-    today = clock.local_date(clock.utcnow(), hall.timezone)
+    today = clock.hall_today(hall)
     counts = queue.waiting_counts(hall, today)
     services = Service.select().where(Service.hall == hall).order_by(Service.sort_order)
     return [(service, counts.get(service.id, 0)) for service in services]

@@ -11,7 +11,8 @@ import csv
 import datetime as dt
 import io
 
-from .db import db
+from . import audit
+from .db import db, write_transaction
 from .errors import N_, LineProblems, ValidationError
 from .limits import has_control_characters
 from .models import CalendarDay, Hall
@@ -185,3 +186,30 @@ def import_csv(hall: Hall, text: str | list[tuple[dt.date, str, str]]) -> int:
                 .execute()
             )
     return len(rows)
+
+
+def days_of_year(hall: Hall, year: int):
+    """The hall's exceptions (holidays, make-up working days) of one year, in date order."""
+    return (
+        CalendarDay.select()
+        .where(
+            (CalendarDay.hall == hall)
+            & (CalendarDay.day >= dt.date(year, 1, 1))
+            & (CalendarDay.day <= dt.date(year, 12, 31))
+        )
+        .order_by(CalendarDay.day)
+    )
+
+
+def delete_day(hall: Hall, day: dt.date, actor=None) -> bool:
+    """Forget one exception (the day is then a plain weekday or weekend); audited when there
+    was one. Returns whether there was."""
+    with write_transaction():
+        deleted = (
+            CalendarDay.delete()
+            .where((CalendarDay.hall == hall) & (CalendarDay.day == day))
+            .execute()
+        )
+        if deleted:
+            audit.record(hall, actor, "calendar_delete", "calendar", day.isoformat())
+    return bool(deleted)

@@ -577,3 +577,45 @@ def list_cases(
     total = query.count()
     pages = max(1, -(-total // CASES_PER_PAGE))
     return list(query.paginate(min(max(page, 1), pages), CASES_PER_PAGE)), total
+
+
+def is_overdue(case: Case, today: dt.date) -> bool:
+    """Open and past its deadline."""
+    return case.status in Case.OPEN_STATUSES and case.deadline is not None and case.deadline < today
+
+
+def cases_of(hall: Hall, staff: Staff):
+    """The cases a staff member owns (首问), accepted or handles, nearest deadline first
+    (我的受理件)."""
+    return (
+        Case.select()
+        .where(
+            (Case.hall == hall)
+            & (
+                (Case.first_responsible == staff)
+                | (Case.accepted_by == staff)
+                | (Case.agent == staff)
+            )
+        )
+        .order_by(Case.deadline, Case.id)
+    )
+
+
+def by_tracking_code(hall: Hall | int, code: str) -> Case | None:
+    """The case a receipt's QR code names (the code is unguessable; at most 32 characters)."""
+    return Case.get_or_none((Case.tracking_code == code[:32]) & (Case.hall == hall))
+
+
+def agent_of(case: Case) -> Staff | None:
+    """The case's agent (承办人), None when it has none."""
+    return Staff.get_or_none(Staff.id == case.agent_id) if case.agent_id else None
+
+
+def service_of(case: Case) -> Service | None:
+    """The service the case is about, None when it names none."""
+    return Service.get_or_none(Service.id == case.service_id) if case.service_id else None
+
+
+def reload(case: Case) -> Case:
+    """The case as stored now (an action that failed may have been raced by another)."""
+    return Case.get_by_id(case.id)

@@ -40,3 +40,8 @@ def from_local(moment: dt.datetime, zone_name: str = DEFAULT_ZONE) -> dt.datetim
 def parse_hhmm(text: str) -> dt.time:
     hours, minutes = text.split(":")
     return dt.time(int(hours), int(minutes))
+
+
+def hall_today(hall) -> dt.date:
+    """Today in the hall: its local date now (any object with the hall's `timezone`)."""
+    return local_date(utcnow(), hall.timezone)

@@ -16,6 +16,7 @@ from . import audit
 from .calendar import is_working_day, next_working_day
 from .db import write_transaction
 from .errors import N_, ValidationError
+from .limits import check_text
 from .models import AgendaItem, Hall, Meeting, Notice, Staff
 
 MEETING_DAY = 5
@@ -128,3 +129,63 @@ def publish_results(meeting: Meeting, actor: Staff | None = None) -> Notice:
             after={"notice": notice.id},
         )
     return notice
+
+
+# --- meetings and their agenda --------------------------------------------------------------------
+
+TITLE_LIMIT = 80
+AGENDA_TITLE_LIMIT = 120
+
+
+def next_meeting_day(hall: Hall, today: dt.date) -> dt.date:
+    """The default day of the next meeting: this month's, or next month's once it has passed."""
+    upcoming = default_meeting_day(hall, today.year, today.month)
+    if upcoming < today:
+        year, month = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
+        upcoming = default_meeting_day(hall, year, month)
+    return upcoming
+
+
+def meetings_of(hall: Hall):
+    """The hall's meetings, latest first."""
+    return Meeting.select().where(Meeting.hall == hall).order_by(Meeting.held_on.desc())
+
+
+def create_meeting(hall: Hall, held_on: dt.date, title: str, actor: Staff | None = None) -> Meeting:
+    title = title.strip()
+    if not title:
+        raise ValidationError(N_("请填写会议名称"), field="title")
+    with write_transaction():
+        meeting = Meeting.create(hall=hall, held_on=held_on, title=title[:TITLE_LIMIT])
+        audit.record(
+            hall,
+            actor,
+            "meeting_create",
+            "meeting",
+            meeting.id,
+            after={"title": meeting.title, "held_on": held_on.isoformat()},
+        )
+    return meeting
+
+
+def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+    return list(meeting.items.order_by(AgendaItem.position))
+
+
+def find_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
+    return AgendaItem.get_or_none((AgendaItem.id == item_id) & (AgendaItem.meeting == meeting))
+
+
+def add_agenda_item(meeting: Meeting, title: str, actor: Staff | None = None) -> AgendaItem:
+    """A new item at the end of the meeting's agenda."""
+    title = title.strip()
+    if not title:
+        raise ValidationError(N_("请填写议题"), field="item_title")
+    check_text(title, "item_title", AGENDA_TITLE_LIMIT)
+    with write_transaction():
+        position = meeting.items.count() + 1
+        item = AgendaItem.create(meeting=meeting, position=position, title=title)
+        audit.record(
+            meeting.hall_id, actor, "meeting_item", "meeting", meeting.id, after={"title": title}
+        )
+    return item

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from playhouse.shortcuts import model_to_dict
+
 from . import audit, calendar
 from .db import write_transaction
 from .demo import CALENDAR_2026
@@ -219,3 +221,20 @@ def complete_first_run(code: str, setup: FirstRun) -> tuple[Hall, Staff]:
             },
         )
     return Hall.get_by_id(hall.id), admin
+
+
+# --- the hall's settings afterwards (管理 → 大厅设置) ---------------------------------------------
+
+
+def stored_hall(hall_id: int) -> Hall:
+    """The hall's row as stored: not a process's copy (run.py --always-open changes that one,
+    which must never be saved with the settings form)."""
+    return Hall.get_by_id(hall_id)
+
+
+def save_settings(hall: Hall, data: dict, actor: Staff | None) -> None:
+    """The hall's settings from kiosk/admin_forms.validate_hall, audited before/after."""
+    with write_transaction():
+        before = model_to_dict(hall, recurse=False)
+        Hall.update(**data).where(Hall.id == hall.id).execute()
+        audit.record(hall, actor, "hall_save", "hall", hall.code, before=before, after=data)

@@ -14,10 +14,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from playhouse.shortcuts import model_to_dict
+
 from . import audit, clock
 from .db import write_transaction
 from .errors import N_, ValidationError
-from .models import Hall, QueueEvent, Service, Staff, StaffWindow, Ticket, Window, WindowService
+from .models import (
+    Hall,
+    ProcedureStep,
+    QueueEvent,
+    RequiredMaterial,
+    Service,
+    Staff,
+    StaffWindow,
+    Ticket,
+    Window,
+    WindowService,
+)
 
 PREFIX = re.compile(r"^[A-Z]{1,2}$")
 WAITING_ACTIONS = ("transfer", "finish")
@@ -322,3 +335,214 @@ def active_services(hall: Hall):
         .where((Service.hall == hall) & Service.retired_at.is_null())
         .order_by(Service.sort_order, Service.id)
     )
+
+
+# --- lookups and the admin pages' lists --------------------------------------------------------
+
+
+def all_services(hall: Hall | int):
+    """Every service of the hall (retired ones too) in the kiosk's order."""
+    return Service.select().where(Service.hall == hall).order_by(Service.sort_order)
+
+
+def all_windows(hall: Hall | int):
+    """Every window of the hall (retired ones too) by number."""
+    return Window.select().where(Window.hall == hall).order_by(Window.number)
+
+
+def find_service(hall: Hall | int, service_id: int | None) -> Service | None:
+    """The service with this id in this hall (another hall's are as good as missing)."""
+    if service_id is None:
+        return None
+    return Service.get_or_none((Service.id == service_id) & (Service.hall == hall))
+
+
+def find_window(hall: Hall | int, window_id: int | None) -> Window | None:
+    """The window with this id in this hall (another hall's are as good as missing)."""
+    if window_id is None:
+        return None
+    return Window.get_or_none((Window.id == window_id) & (Window.hall == hall))
+
+
+def window_by_number(hall: Hall | int, number: int) -> Window | None:
+    return Window.get_or_none((Window.hall == hall) & (Window.number == number))
+
+
+def reload_window(window: Window) -> Window:
+    """The window's row as it is now (another session may have paused it or taken it over)."""
+    return Window.get_by_id(window.id)
+
+
+def windows_with_ids(hall: Hall | int, window_ids: set[int]) -> list[Window]:
+    return list(Window.select().where((Window.hall == hall) & Window.id.in_(window_ids)))
+
+
+def window_numbers_by_id(hall: Hall | int) -> dict[int, int]:
+    return {w.id: w.number for w in Window.select().where(Window.hall == hall)}
+
+
+def service_letters(hall: Hall | int) -> list[str]:
+    """The ticket letters of the services open for tickets, sorted (the keypads' letter keys)."""
+    return sorted(
+        {
+            service.prefix
+            for service in Service.select(Service.prefix).where(
+                (Service.hall == hall) & Service.retired_at.is_null()
+            )
+        }
+    )
+
+
+def transfer_choices(hall: Hall | int, window: Window) -> tuple:
+    """What the console's 转移 form offers: the open services and the other open windows
+    (lazy queries: read only when a ticket is served)."""
+    services = (
+        Service.select(Service.id, Service.prefix, Service.name)
+        .where((Service.hall == hall) & Service.retired_at.is_null())
+        .order_by(Service.sort_order)
+    )
+    windows = (
+        Window.select(Window.id, Window.number, Window.name)
+        .where((Window.hall == hall) & (Window.id != window.id) & Window.retired_at.is_null())
+        .order_by(Window.number)
+    )
+    return services, windows
+
+
+def window_service_links(window: Window) -> list[WindowService]:
+    """The services a window calls, in its calling order, each link with its service."""
+    return list(
+        WindowService.select(WindowService, Service)
+        .join(Service)
+        .where(WindowService.window == window)
+        .order_by(WindowService.position)
+    )
+
+
+def window_prefixes(window: Window) -> list[str]:
+    """The letters of the services a window calls, in its calling order."""
+    return [link.service.prefix for link in window.service_links.order_by(WindowService.position)]
+
+
+def targeted_waiting_count(window: Window) -> int:
+    """Tickets transferred to this window that still wait (retiring it has to move them)."""
+    return (
+        Ticket.select()
+        .where((Ticket.target_window == window) & (Ticket.status == "waiting"))
+        .count()
+    )
+
+
+def procedure_steps(service: Service) -> list[ProcedureStep]:
+    """The service's guide steps in order."""
+    return list(service.steps.order_by(ProcedureStep.position))
+
+
+def required_materials(service: Service) -> list[RequiredMaterial]:
+    """The materials the service's guide asks for, in order."""
+    return list(service.materials.order_by(RequiredMaterial.position))
+
+
+def check_prefix_free(service: Service, prefix: str) -> None:
+    """Another service of the hall must not have the ticket letter."""
+    clash = Service.get_or_none(
+        (Service.hall == service.hall_id) & (Service.prefix == prefix) & (Service.id != service.id)
+    )
+    if clash is not None:
+        raise ValidationError(
+            N_("号码字母 %(prefix)s 已被“%(name)s”使用"),
+            field="prefix",
+            prefix=prefix,
+            name=clash.name,
+        )
+
+
+MATERIAL_FORM_WORDS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
+
+
+def service_form_values(service: Service) -> dict:
+    """A service's settings as the admin form shows them (and the audit trail records them):
+    its fields, the guide's steps one a line ("标题：说明") and its materials one a line
+    ("名称 | 原件 | 份数 | 备注")."""
+    values = model_to_dict(service, recurse=False)
+    values["steps"] = "\n".join(
+        f"{s.title}：{s.detail}" if s.detail else s.title for s in procedure_steps(service)
+    )
+    values["materials"] = "\n".join(
+        " | ".join([m.name, MATERIAL_FORM_WORDS.get(m.form, m.form), str(m.copies), m.note]).rstrip(
+            " |"
+        )
+        for m in required_materials(service)
+    )
+    values["active"] = "on" if service.active else ""
+    return values
+
+
+def save_service(service: Service, data: dict, actor: Staff | None = None) -> None:
+    """A service's settings with its guide, from kiosk/admin_forms.validate_service: the steps
+    and the materials replace the old ones. Audited with the form's values before and after."""
+    data = dict(data)
+    steps, materials = data.pop("steps"), data.pop("materials")
+    with write_transaction():
+        before = service_form_values(service)
+        Service.update(**data).where(Service.id == service.id).execute()
+        ProcedureStep.delete().where(ProcedureStep.service == service).execute()
+        for position, (title, detail) in enumerate(steps, start=1):
+            ProcedureStep.create(service=service, position=position, title=title, detail=detail)
+        RequiredMaterial.delete().where(RequiredMaterial.service == service).execute()
+        for position, (name, form, copies, note) in enumerate(materials, start=1):
+            RequiredMaterial.create(
+                service=service, position=position, name=name, form=form, copies=copies, note=note
+            )
+        audit.record(
+            service.hall_id,
+            actor,
+            "service_save",
+            "service",
+            service.code,
+            before=before,
+            after=service_form_values(Service.get_by_id(service.id)),
+        )
+
+
+def open_services_by_prefix(hall: Hall | int) -> dict[str, Service]:
+    return {
+        s.prefix: s
+        for s in Service.select().where((Service.hall == hall) & Service.retired_at.is_null())
+    }
+
+
+def save_window(
+    hall: Hall, window: Window, number: int, name: str, prefixes: list[str], actor: Staff | None
+) -> None:
+    """管理 → 窗口: a window's number, name and the services it calls in this order (by their
+    letters). Checked in the form's order (number, name, letters); a new number is taken
+    first, then the rest is written and audited."""
+    by_prefix = open_services_by_prefix(hall)
+    if not 1 <= number <= 999:
+        raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
+    if not name or len(name) > 30:
+        raise ValidationError(N_("请填写窗口名称（最多 30 字）"), field="name")
+    unknown = [p for p in prefixes if p not in by_prefix]
+    if unknown or not prefixes or len(set(prefixes)) != len(prefixes):
+        raise ValidationError(
+            N_("请按顺序填写本窗口办理的业务字母，如 A,D；没有业务 %(bad)s"),
+            field="services",
+            bad=",".join(unknown) or "—",
+        )
+    renumber_window(hall, window, number)
+    with write_transaction():
+        before = {"name": window.name, "services": window_prefixes(window)}
+        Window.update(name=name).where(Window.id == window.id).execute()
+        WindowService.delete().where(WindowService.window == window).execute()
+        for position, prefix in enumerate(prefixes, start=1):
+            WindowService.create(window=window, service=by_prefix[prefix], position=position)
+        audit.record(
+            hall,
+            actor,
+            "window_save",
+            "window",
+            window.number,
+            before=before,
+            after={"name": name, "services": prefixes},
+        )

@@ -201,3 +201,13 @@ def print_receipt(case: Case, status_url: str) -> tuple[PrintJob | None, bool]:
     if printer is None:
         return None, fell_back
     return enqueue(printer, receipt_document(case, status_url), "receipt", case.id), fell_back
+
+
+def latest_ticket_job(ticket: Ticket) -> PrintJob | None:
+    """The ticket slip's latest print job (a reprint makes a new one), or None."""
+    return (
+        PrintJob.select()
+        .where((PrintJob.source_kind == "ticket") & (PrintJob.source_id == ticket.id))
+        .order_by(PrintJob.id.desc())
+        .first()
+    )

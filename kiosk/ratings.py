@@ -391,3 +391,19 @@ def close_follow_up(
         if not changed:
             raise ValidationError(N_("该回访已办结"))
     return RatingFollowUp.get_by_id(follow_up.id)
+
+
+def done_follow_ups(hall: Hall, limit: int = 30) -> list[RatingFollowUp]:
+    """The latest closed follow-ups, newest first."""
+    return list(
+        RatingFollowUp.select()
+        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "done"))
+        .order_by(RatingFollowUp.done_at.desc())
+        .limit(limit)
+    )
+
+
+def find_follow_up(hall: Hall | int, follow_up_id: int) -> RatingFollowUp | None:
+    return RatingFollowUp.get_or_none(
+        (RatingFollowUp.id == follow_up_id) & (RatingFollowUp.hall == hall)
+    )

@@ -17,7 +17,7 @@ import hmac
 from . import clock
 from .db import write_transaction
 from .errors import N_, QueueError
-from .models import Hall, QueueEvent, Ticket
+from .models import Hall, QueueEvent, Staff, Ticket, Window
 
 OPEN_STATUSES = ("waiting", "called", "skipped")
 
@@ -96,3 +96,76 @@ def close_past_days(hall: Hall | int, *, now: dt.datetime | None = None) -> int:
 def is_past_day(ticket: Ticket, *, now: dt.datetime | None = None) -> bool:
     hall = Hall.get_by_id(ticket.hall_id)
     return ticket.local_date < clock.local_date(now or clock.utcnow(), hall.timezone)
+
+
+# --- lookups for the pages -----------------------------------------------------------------------
+
+
+def by_public_code(hall: Hall | int, code: str) -> Ticket | None:
+    """The ticket a resident's phone or the kiosk names by its unguessable code."""
+    return Ticket.get_or_none((Ticket.public_code == code) & (Ticket.hall == hall))
+
+
+def in_hall(hall: Hall | int, ticket_id: int | None) -> Ticket | None:
+    """The ticket with this id in this hall (another hall's are as good as missing)."""
+    if ticket_id is None:
+        return None
+    return Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.hall == hall))
+
+
+def of_day(
+    hall: Hall, today: dt.date, *, ticket_id: int | None = None, number: str = ""
+) -> Ticket | None:
+    """A ticket of the hall's day named by id, else by its number (the latest with it)."""
+    query = Ticket.select().where((Ticket.hall == hall) & (Ticket.local_date == today))
+    if ticket_id is not None:
+        return query.where(Ticket.id == ticket_id).first()
+    return query.where(Ticket.display_number == number).order_by(Ticket.id.desc()).first()
+
+
+def last_event_id(ticket: Ticket) -> int:
+    """The id of the ticket's latest queue event (0 when none): changes whenever it moves."""
+    event = (
+        QueueEvent.select(QueueEvent.id)
+        .where(QueueEvent.ticket == ticket)
+        .order_by(QueueEvent.id.desc())
+        .first()
+    )
+    return event.id if event else 0
+
+
+def transfer_source(ticket: Ticket) -> tuple[Window | None, Staff | None] | None:
+    """Where the ticket was last transferred from: (window, staff member), either None when
+    no longer known; None when it was never transferred."""
+    moved = (
+        QueueEvent.select(QueueEvent.window, QueueEvent.from_staff)
+        .where((QueueEvent.ticket == ticket) & (QueueEvent.kind == "transferred"))
+        .order_by(QueueEvent.id.desc())
+        .first()
+    )
+    if moved is None:
+        return None
+    return (
+        Window.get_or_none(Window.id == moved.window_id),
+        Staff.get_or_none(Staff.id == moved.from_staff_id),
+    )
+
+
+def serving_by_window(hall: Hall, today: dt.date) -> dict[int, Ticket]:
+    """The tickets being served now, by window id."""
+    return {
+        t.window_id: t
+        for t in Ticket.select().where(
+            (Ticket.hall == hall) & (Ticket.status == "called") & (Ticket.local_date == today)
+        )
+    }
+
+
+def display_numbers(ticket_ids: list[int]) -> dict[int, str]:
+    """The numbers (A005) of these tickets, by id."""
+    return {
+        t.id: t.display_number
+        for t in Ticket.select(Ticket.id, Ticket.display_number).where(
+            Ticket.id.in_(ticket_ids or [0])
+        )
+    }

@@ -7,23 +7,19 @@ see faults, print a test page, reprint and cancel jobs.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
-from peewee import fn
-from playhouse.shortcuts import model_to_dict
 
 from printers import templates as print_templates
 
-from .. import audit, clock
+from .. import audit, clock, figures, lineup, printer_admin, staffing
 from ..admin_forms import validate_printer
 from ..db import write_transaction
-from ..errors import N_, ValidationError
+from ..errors import ValidationError
 from ..htmx import render
-from ..maintenance import PRINT_JOB_DAYS
-from ..models import Printer, PrintJob, Service, Staff, Ticket, Window
+from ..models import Printer, PrintJob
 from ..spool import cancel, enqueue, reprint
 from ..web import (
     current_hall,
@@ -39,87 +35,17 @@ require_roles(bp, ("admin", "supervisor"))
 read_only_for(bp, ("supervisor",))
 
 
-def today_figures(hall) -> list[dict]:
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    rows = (
-        Ticket.select(Ticket.service, Ticket.status, fn.COUNT(Ticket.id).alias("n"))
-        .where((Ticket.hall == hall) & (Ticket.local_date == today))
-        .group_by(Ticket.service, Ticket.status)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row.service_id, {})[row.status] = row.n
-    figures = []
-    for service in Service.select().where(Service.hall == hall).order_by(Service.sort_order):
-        by_status = counts.get(service.id, {})
-        figures.append(
-            {
-                "service": service,
-                "issued": sum(by_status.values()),
-                "waiting": by_status.get("waiting", 0),
-                "serving": by_status.get("called", 0),
-                "completed": by_status.get("completed", 0),
-                "skipped": by_status.get("skipped", 0),
-            }
-        )
-    return figures
-
-
-def printer_rows(hall) -> list[dict]:
-    pending = dict(
-        PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
-        .where((PrintJob.hall == hall) & (PrintJob.status == "pending"))
-        .group_by(PrintJob.printer)
-        .tuples()
-    )
-    # Slips printed again after an interruption (补打) and ticket slips that expired, over the
-    # 30 days the daily housekeeping keeps finished jobs.
-    since = clock.utcnow() - dt.timedelta(days=PRINT_JOB_DAYS)
-    reprinted = dict(
-        PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
-        .where(
-            (PrintJob.hall == hall)
-            & (PrintJob.status == "printed")
-            & (PrintJob.created_at >= since)
-            & (PrintJob.interrupted == True)  # noqa: E712 - SQL
-        )
-        .group_by(PrintJob.printer)
-        .tuples()
-    )
-    expired = dict(
-        PrintJob.select(PrintJob.printer, fn.COUNT(PrintJob.id))
-        .where(
-            (PrintJob.hall == hall)
-            & (PrintJob.status == "expired")
-            & (PrintJob.created_at >= since)
-        )
-        .group_by(PrintJob.printer)
-        .tuples()
-    )
-    return [
-        {
-            "printer": printer,
-            "pending": pending.get(printer.id, 0),
-            "reprinted": reprinted.get(printer.id, 0),
-            "expired": expired.get(printer.id, 0),
-        }
-        for printer in Printer.select().where(Printer.hall == hall).order_by(Printer.name)
-    ]
-
-
 @bp.get("")
 @bp.get("/")
 def home():
     hall = current_hall()
-    windows = Window.select().where(Window.hall == hall).order_by(Window.number)
-    on_duty = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
     return render(
         "admin/home.html",
         "admin/_home.html",
-        figures=today_figures(hall),
-        windows=windows,
-        on_duty=on_duty,
-        printers=printer_rows(hall),
+        figures=figures.today_figures(hall, clock.hall_today(hall)),
+        windows=lineup.all_windows(hall),
+        on_duty=staffing.staff_by_id(hall),
+        printers=printer_admin.printer_rows(hall),
         chain=audit.verify_chain(hall, full=False),
     )
 
@@ -127,18 +53,11 @@ def home():
 @bp.get("/printers")
 def printers_page():
     hall = current_hall()
-    jobs = (
-        PrintJob.select(PrintJob, Printer)
-        .join(Printer)
-        .where(PrintJob.hall == hall)
-        .order_by(PrintJob.id.desc())
-        .limit(30)
-    )
     return render(
         "admin/printers.html",
         "admin/_printers.html",
-        printers=printer_rows(hall),
-        jobs=jobs,
+        printers=printer_admin.printer_rows(hall),
+        jobs=printer_admin.recent_jobs(hall),
     )
 
 
@@ -196,20 +115,10 @@ def printer_save(printer_id: int | None = None):
     printer = _printer(printer_id) if printer_id else None
     try:
         data = validate_printer(request.form)
-        clash = Printer.get_or_none((Printer.hall == hall) & (Printer.name == data["name"]))
-        if clash is not None and (printer is None or clash.id != printer.id):
-            raise ValidationError(N_("已有同名的打印机"), field="name")
+        printer_admin.check_printer_name(hall, printer, data["name"])
     except ValidationError as failure:
         return _printer_form(printer, error_message(failure), failure.field, request.form)
-    with write_transaction():
-        before = model_to_dict(printer, recurse=False) if printer else None
-        if printer is None:
-            printer = Printer.create(hall=hall, **data)
-        else:
-            Printer.update(**data).where(Printer.id == printer.id).execute()
-        audit.record(
-            hall, current_staff(), "printer_save", "printer", printer.id, before=before, after=data
-        )
+    printer_admin.save_printer(hall, printer, data, current_staff())
     flash(gettext("打印机设置已保存"))
     return redirect(url_for("admin.printers_page"), 303)
 

@@ -9,11 +9,10 @@ import time
 
 from flask import current_app, request
 
-from .. import audit, clock
+from .. import audit, clock, staffing
 from ..errors import N_
 from ..htmx import render
 from ..limits import parse_id
-from ..models import AuditEntry, Staff
 from ..web import current_hall
 from .admin import bp
 
@@ -31,14 +30,7 @@ def recorded_actions(hall_id: int) -> list[str]:
     cached = cache.get(hall_id)
     if cached and time.monotonic() - cached[0] < ACTIONS_CACHE_SECONDS:
         return cached[1]
-    actions = [
-        action
-        for (action,) in AuditEntry.select(AuditEntry.action)
-        .distinct()
-        .where(AuditEntry.hall == hall_id)
-        .order_by(AuditEntry.action)
-        .tuples()
-    ]
+    actions = audit.recorded_actions(hall_id)
     cache[hall_id] = (time.monotonic(), actions)
     return actions
 
@@ -46,7 +38,6 @@ def recorded_actions(hall_id: int) -> list[str]:
 @bp.get("/audit")
 def audit_list():
     hall = current_hall()
-    query = AuditEntry.select().where(AuditEntry.hall == hall)
     actor_text = request.args.get("actor", "").strip()
     actor = parse_id(actor_text)
     action = request.args.get("action", "").strip()
@@ -54,23 +45,20 @@ def audit_list():
     error = ""
     if actor_text and actor is None:
         error = N_("没有这位人员，请从列表中选择")
-    if actor:
-        query = query.where(AuditEntry.actor == actor)
-    if action:
-        query = query.where(AuditEntry.action == action)
+    since = until = None
     if day_text:
         try:
             day = dt.date.fromisoformat(day_text)
         except ValueError:
             error = N_("日期应写成 2026-11-24 这样的格式")
         else:
-            start = clock.from_local(dt.datetime.combine(day, dt.time()), hall.timezone)
-            query = query.where(
-                (AuditEntry.at >= start) & (AuditEntry.at < start + dt.timedelta(days=1))
-            )
-    entries = list(query.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE))
+            since = clock.from_local(dt.datetime.combine(day, dt.time()), hall.timezone)
+            until = since + dt.timedelta(days=1)
+    entries = audit.entries(
+        hall, actor=actor, action=action, since=since, until=until, limit=PAGE_SIZE
+    )
     actions = recorded_actions(hall.id)
-    people = Staff.select().where(Staff.hall == hall).order_by(Staff.display_name)
+    people = staffing.staff_by_name(hall)
     return render(
         "admin/audit.html",
         "admin/_audit.html",

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
-from .. import clock, privacy
-from ..cases import CASES_PER_PAGE, list_cases
+from .. import clock, privacy, staffing
+from ..cases import CASES_PER_PAGE, is_overdue, list_cases
 from ..htmx import render
 from ..limits import parse_id
-from ..models import Case, Staff
+from ..models import Case
 from ..web import current_hall, current_staff
 from .admin import bp
 
@@ -19,24 +19,23 @@ from .admin import bp
 @bp.get("/cases")
 def cases_list():
     hall = current_hall()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
+    today = clock.hall_today(hall)
     viewer = current_staff()
     show = "all" if request.args.get("show") == "all" else "open"
     page_text = request.args.get("page", "1")
     page = parse_id(page_text, high=99_999) or 1
     cases, total = list_cases(hall, today, show=show, page=page)
-    names = {s.id: s.display_name for s in Staff.select().where(Staff.hall == hall)}
+    names = staffing.staff_names(hall)
     rows = []
     for case in cases:
-        open_ = case.status in Case.OPEN_STATUSES
         rows.append(
             {
                 "case": case,
                 "resident": privacy.shown(case, viewer),
                 "owner": names.get(case.first_responsible_id, ""),
                 "accepted_by": names.get(case.accepted_by_id, ""),
-                "overdue": open_ and case.deadline is not None and case.deadline < today,
-                "open": open_,
+                "overdue": is_overdue(case, today),
+                "open": case.status in Case.OPEN_STATUSES,
             }
         )
     pages = max(1, -(-total // CASES_PER_PAGE))

@@ -84,15 +84,13 @@ def _retire_service_page(service: Service, error: str = "", field: str = ""):
     )
 
 
-def _transfer_target(model, text: str):
-    """The service or window of this hall the waiting tickets move to; None when the form
-    names none, a ValidationError when it names one that is not a number of this hall."""
+def _transfer_target(find, text: str):
+    """The service or window of this hall the waiting tickets move to (`find`: the lookup of
+    lineup); None when the form names none, a ValidationError when it names one that is not a
+    number of this hall."""
     if not text.strip():
         return None
-    target = None
-    target_id = parse_id(text)
-    if target_id is not None:
-        target = model.get_or_none((model.id == target_id) & (model.hall == current_hall()))
+    target = find(current_hall(), parse_id(text))
     if target is None:
         raise ValidationError(N_("请选择转入的业务或窗口"), field="transfer_to")
     return target
@@ -107,7 +105,7 @@ def service_retire_form(service_id: int):
 def service_retire(service_id: int):
     service = _service(service_id)
     try:
-        target = _transfer_target(Service, request.form.get("transfer_to", ""))
+        target = _transfer_target(lineup.find_service, request.form.get("transfer_to", ""))
         lineup.retire_service(
             current_hall(),
             service,
@@ -155,13 +153,7 @@ def window_create():
 
 
 def _retire_window_page(window: Window, error: str = "", field: str = ""):
-    from ..models import Ticket
-
-    waiting = (
-        Ticket.select()
-        .where((Ticket.target_window == window) & (Ticket.status == "waiting"))
-        .count()
-    )
+    waiting = lineup.targeted_waiting_count(window)
     others = [w for w in lineup.active_windows(current_hall()) if w.id != window.id]
     return render(
         "admin/retire.html",
@@ -186,7 +178,7 @@ def window_retire_form(window_id: int):
 def window_retire(window_id: int):
     window = _window(window_id)
     try:
-        target = _transfer_target(Window, request.form.get("transfer_to", ""))
+        target = _transfer_target(lineup.find_window, request.form.get("transfer_to", ""))
         lineup.retire_window(
             current_hall(),
             window,

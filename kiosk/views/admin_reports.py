@@ -13,11 +13,10 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from markupsafe import Markup
 
-from .. import audit, charts, clock, ratings, reports
+from .. import audit, charts, clock, lineup, ratings, reports, staffing, tickets
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
-from ..models import RatingFollowUp, Staff, Ticket, Window
 from ..report_exports import cell_text, to_csv, to_xlsx
 from ..web import current_hall, current_staff, error_message
 from .admin import bp
@@ -26,7 +25,7 @@ FORMATS = ("", "html", "csv", "xlsx")
 
 
 def _today() -> dt.date:
-    return clock.local_date(clock.utcnow(), current_hall().timezone)
+    return clock.hall_today(current_hall())
 
 
 def _form_page(error: str = "", status: int = 200):
@@ -172,13 +171,8 @@ def report_major():
 
 def _dashboard(template: str, fragment: str):
     hall = current_hall()
-    staff = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
-    serving = {
-        t.window_id: t
-        for t in Ticket.select().where(
-            (Ticket.hall == hall) & (Ticket.status == "called") & (Ticket.local_date == _today())
-        )
-    }
+    staff = staffing.staff_by_id(hall)
+    serving = tickets.serving_by_window(hall, _today())
     response = render(
         template,
         fragment,
@@ -207,26 +201,18 @@ def dashboard_live():
 def _follow_ups_page(error: str = "", error_id: int | None = None):
     hall = current_hall()
     rows = ratings.open_follow_ups(hall)
-    done = list(
-        RatingFollowUp.select()
-        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "done"))
-        .order_by(RatingFollowUp.done_at.desc())
-        .limit(30)
+    done = ratings.done_follow_ups(hall)
+    numbers = tickets.display_numbers(
+        [f.rating.ticket_id for f in rows + done if f.rating.ticket_id]
     )
-    tickets = {
-        t.id: t.display_number
-        for t in Ticket.select(Ticket.id, Ticket.display_number).where(
-            Ticket.id.in_([f.rating.ticket_id for f in rows + done if f.rating.ticket_id] or [0])
-        )
-    }
     return render(
         "admin/follow_ups.html",
         "admin/_follow_ups.html",
         rows=rows,
         done=done,
-        tickets=tickets,
-        windows={w.id: w.number for w in Window.select().where(Window.hall == hall)},
-        staff={s.id: s.display_name for s in Staff.select().where(Staff.hall == hall)},
+        tickets=numbers,
+        windows=lineup.window_numbers_by_id(hall),
+        staff=staffing.staff_names(hall),
         grade_labels={
             grade.code: grade.label
             for scale in ratings.SCALES
@@ -245,9 +231,7 @@ def follow_ups_list():
 
 @bp.post("/follow-ups/<int:follow_up_id>")
 def follow_up_close(follow_up_id: int):
-    follow_up = RatingFollowUp.get_or_none(
-        (RatingFollowUp.id == follow_up_id) & (RatingFollowUp.hall == current_hall())
-    )
+    follow_up = ratings.find_follow_up(current_hall(), follow_up_id)
     if follow_up is None:
         abort(404)
     try:

@@ -14,26 +14,14 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 from playhouse.shortcuts import model_to_dict
 
-from .. import audit, calendar, clock
+from .. import audit, calendar, clock, hall_setup, lineup, staffing
 from ..admin_forms import validate_hall, validate_service, validate_staff
 from ..db import write_transaction
 from ..errors import N_, LineProblems, ValidationError
 from ..htmx import render
 from ..limits import parse_id, require_id
-from ..lineup import renumber_window
-from ..models import (
-    CalendarDay,
-    Hall,
-    ProcedureStep,
-    RequiredMaterial,
-    Service,
-    Staff,
-    StaffWindow,
-    Window,
-    WindowService,
-)
-from ..passwords import check_password_strength, end_sessions, hash_password
-from ..photos import check_photo, store_photo
+from ..models import Service, Staff, Window
+from ..photos import check_photo
 from ..web import current_hall, current_staff, error_message, forget_hall_cache, hall_row_or_404
 from .admin import bp
 
@@ -61,7 +49,7 @@ def _audit(action: str, kind: str, key, before=None, after=None) -> None:
 def hall_form():
     # From the database, not current_hall(): that copy carries run.py --always-open, which
     # must not be saved with the form.
-    hall = Hall.get_by_id(current_hall().id)
+    hall = hall_setup.stored_hall(current_hall().id)
     return _page(
         "hall",
         values=model_to_dict(hall, recurse=False),
@@ -73,7 +61,7 @@ def hall_form():
 
 @bp.post("/hall")
 def hall_save():
-    hall = Hall.get_by_id(current_hall().id)
+    hall = hall_setup.stored_hall(current_hall().id)
     try:
         data = validate_hall(request.form)
     except ValidationError as failure:
@@ -84,10 +72,7 @@ def hall_save():
             field=failure.field,
             saved=None,
         )
-    with write_transaction():
-        before = model_to_dict(hall, recurse=False)
-        Hall.update(**data).where(Hall.id == hall.id).execute()
-        _audit("hall_save", "hall", hall.code, before=before, after=data)
+    hall_setup.save_settings(hall, data, current_staff())
     forget_hall_cache()
     return redirect(url_for("admin.hall_form", saved=1), 303)
 
@@ -96,9 +81,7 @@ def hall_save():
 
 
 def services_page(error: str = "", field: str = ""):
-    services = list(
-        Service.select().where(Service.hall == current_hall()).order_by(Service.sort_order)
-    )
+    services = list(lineup.all_services(current_hall()))
     return _page(
         "services",
         services=[s for s in services if s.retired_at is None],
@@ -121,28 +104,13 @@ def _service(service_id: int) -> Service:
     return service
 
 
-def _service_values(service: Service) -> dict:
-    values = model_to_dict(service, recurse=False)
-    values["steps"] = "\n".join(
-        f"{s.title}：{s.detail}" if s.detail else s.title
-        for s in service.steps.order_by(ProcedureStep.position)
-    )
-    forms = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
-    values["materials"] = "\n".join(
-        " | ".join([m.name, forms.get(m.form, m.form), str(m.copies), m.note]).rstrip(" |")
-        for m in service.materials.order_by(RequiredMaterial.position)
-    )
-    values["active"] = "on" if service.active else ""
-    return values
-
-
 @bp.get("/services/<int:service_id>")
 def service_form(service_id: int):
     service = _service(service_id)
     return _page(
         "service",
         service=service,
-        values=_service_values(service),
+        values=lineup.service_form_values(service),
         error="",
         field="",
         saved=request.args.get("saved"),
@@ -154,18 +122,7 @@ def service_save(service_id: int):
     service = _service(service_id)
     try:
         data = validate_service(request.form)
-        clash = Service.get_or_none(
-            (Service.hall == service.hall_id)
-            & (Service.prefix == data["prefix"])
-            & (Service.id != service.id)
-        )
-        if clash is not None:
-            raise ValidationError(
-                N_("号码字母 %(prefix)s 已被“%(name)s”使用"),
-                field="prefix",
-                prefix=data["prefix"],
-                name=clash.name,
-            )
+        lineup.check_prefix_free(service, data["prefix"])
     except ValidationError as failure:
         return _page(
             "service",
@@ -175,25 +132,7 @@ def service_save(service_id: int):
             field=failure.field,
             saved=None,
         )
-    steps, materials = data.pop("steps"), data.pop("materials")
-    with write_transaction():
-        before = _service_values(service)
-        Service.update(**data).where(Service.id == service.id).execute()
-        ProcedureStep.delete().where(ProcedureStep.service == service).execute()
-        for position, (title, detail) in enumerate(steps, start=1):
-            ProcedureStep.create(service=service, position=position, title=title, detail=detail)
-        RequiredMaterial.delete().where(RequiredMaterial.service == service).execute()
-        for position, (name, form, copies, note) in enumerate(materials, start=1):
-            RequiredMaterial.create(
-                service=service, position=position, name=name, form=form, copies=copies, note=note
-            )
-        _audit(
-            "service_save",
-            "service",
-            service.code,
-            before=before,
-            after=_service_values(Service.get_by_id(service.id)),
-        )
+    lineup.save_service(service, data, current_staff())
     return redirect(url_for("admin.service_form", service_id=service.id, saved=1), 303)
 
 
@@ -202,13 +141,8 @@ def service_save(service_id: int):
 
 def _windows_page(error: str = "", field: str = "", failed: int | None = None):
     """The windows table, each row with its services' letters in calling order."""
-    windows = list(Window.select().where(Window.hall == current_hall()).order_by(Window.number))
-    links = {
-        window.id: ",".join(
-            link.service.prefix for link in window.service_links.order_by(WindowService.position)
-        )
-        for window in windows
-    }
+    windows = list(lineup.all_windows(current_hall()))
+    links = {window.id: ",".join(lineup.window_prefixes(window)) for window in windows}
     return _page(
         "windows",
         windows=[w for w in windows if w.retired_at is None],
@@ -231,51 +165,15 @@ def window_save(window_id: int):
     hall = current_hall()
     window = hall_row_or_404(Window, window_id)
     name = request.form.get("name", "").strip()
-    prefixes = [
-        p.strip().upper()
-        for p in request.form.get("services", "").replace("，", ",").split(",")
-        if p.strip()
-    ]
-    by_prefix = {
-        s.prefix: s
-        for s in Service.select().where((Service.hall == hall) & Service.retired_at.is_null())
-    }
+    prefixes = lineup.parse_prefixes(request.form.get("services", ""))
     number = request.form.get("number", str(window.number)).strip()
     try:
         window_number = require_id(
             number, "number", high=999, message=N_("窗口号请填写 1 到 999 之间的整数")
         )
-        if not name or len(name) > 30:
-            raise ValidationError(N_("请填写窗口名称（最多 30 字）"), field="name")
-        unknown = [p for p in prefixes if p not in by_prefix]
-        if unknown or not prefixes or len(set(prefixes)) != len(prefixes):
-            raise ValidationError(
-                N_("请按顺序填写本窗口办理的业务字母，如 A,D；没有业务 %(bad)s"),
-                field="services",
-                bad=",".join(unknown) or "—",
-            )
-        renumber_window(hall, window, window_number)
+        lineup.save_window(hall, window, window_number, name, prefixes, current_staff())
     except ValidationError as failure:
         return _windows_page(error_message(failure), failure.field, window.id)
-    with write_transaction():
-        before = {
-            "name": window.name,
-            "services": [
-                link.service.prefix
-                for link in window.service_links.order_by(WindowService.position)
-            ],
-        }
-        Window.update(name=name).where(Window.id == window.id).execute()
-        WindowService.delete().where(WindowService.window == window).execute()
-        for position, prefix in enumerate(prefixes, start=1):
-            WindowService.create(window=window, service=by_prefix[prefix], position=position)
-        _audit(
-            "window_save",
-            "window",
-            window.number,
-            before=before,
-            after={"name": name, "services": prefixes},
-        )
     return redirect(url_for("admin.windows_list", saved=1), 303)
 
 
@@ -284,12 +182,15 @@ def window_save(window_id: int):
 
 @bp.get("/staff")
 def staff_list():
-    members = Staff.select().where(Staff.hall == current_hall()).order_by(Staff.role, Staff.id)
-    return _page("staff_list", members=members, saved=request.args.get("saved"))
+    return _page(
+        "staff_list",
+        members=staffing.staff_by_role(current_hall()),
+        saved=request.args.get("saved"),
+    )
 
 
 def _staff_page(member: Staff | None, values, error: str = "", field: str = ""):
-    windows = Window.select().where(Window.hall == current_hall()).order_by(Window.number)
+    windows = lineup.all_windows(current_hall())
     return _page("staff", member=member, values=values, windows=windows, error=error, field=field)
 
 
@@ -303,7 +204,7 @@ def staff_form(staff_id: int):
     member = _member(staff_id)
     values = model_to_dict(member, recurse=False)
     values["active"] = "on" if member.active else ""
-    values["window_ids"] = [link.window_id for link in member.window_links]
+    values["window_ids"] = staffing.window_ids_of(member)
     return _staff_page(member, values)
 
 
@@ -318,61 +219,26 @@ def staff_save(staff_id: int | None = None):
     hall = current_hall()
     member = _member(staff_id) if staff_id else None
     window_ids = {parse_id(v) for v in request.form.getlist("window_ids")} - {None}
-    windows = list(Window.select().where((Window.hall == hall) & Window.id.in_(window_ids)))
+    windows = lineup.windows_with_ids(hall, window_ids)
     values = dict(request.form)
     values["window_ids"] = list(window_ids)
     try:
-        data = validate_staff(request.form, new=member is None)
-        clash = Staff.get_or_none((Staff.hall == hall) & (Staff.username == data["username"]))
-        if clash is not None and (member is None or clash.id != member.id):
-            raise ValidationError(N_("用户名已被使用"), field="username")
-        password = data.pop("password")
-        if password:
-            check_password_strength(password, role=data["role"])
-            data["password_hash"] = hash_password(password)
-        if (
-            member is not None
-            and member.id == current_staff().id
-            and (data["role"] != "admin" or not data["active"])
-        ):
-            raise ValidationError(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")
+        data = staffing.check_account(
+            hall, member, validate_staff(request.form, new=member is None), current_staff()
+        )
     except ValidationError as failure:
         return _staff_page(member, values, error_message(failure), failure.field)
     upload = request.files.get("photo")
+    photo = None
     if upload is not None and upload.filename:
         try:  # check the photo before anything is written
-            check_photo(upload.read())
-            upload.stream.seek(0)
+            photo = upload.read()
+            check_photo(photo)
         except ValidationError as failure:
             return _staff_page(member, values, error_message(failure), failure.field)
-    with write_transaction():
-        before = None
-        if member is None:
-            member = Staff.create(hall=hall, **data)
-        else:
-            before = {
-                k: v
-                for k, v in model_to_dict(member, recurse=False).items()
-                if k != "password_hash"
-            }
-            Staff.update(**data).where(Staff.id == member.id).execute()
-            if (
-                "password_hash" in data
-                or data["role"] != member.role
-                or bool(data["active"]) != member.active
-            ):
-                end_sessions(member)  # the old sessions of this account end now
-        upload = request.files.get("photo")
-        if upload is not None and upload.filename:
-            name = store_photo(upload.read(), photo_folder(), member.id)
-            Staff.update(photo=name).where(Staff.id == member.id).execute()
-        StaffWindow.delete().where(StaffWindow.staff == member).execute()
-        for window in windows:
-            StaffWindow.create(staff=member, window=window)
-        after = {k: v for k, v in data.items() if k != "password_hash"}
-        after["windows"] = sorted(w.number for w in windows)
-        after["password_changed"] = "password_hash" in data
-        _audit("staff_save", "staff", data["username"], before=before, after=after)
+    staffing.save_account(
+        hall, member, data, windows, current_staff(), photo=photo, photo_folder=photo_folder()
+    )
     return redirect(url_for("admin.staff_list", saved=1), 303)
 
 
@@ -381,16 +247,8 @@ def staff_save(staff_id: int | None = None):
 
 def _calendar_page(year: int | None = None, *, error: str = "", message: str = "", problems=()):
     hall = current_hall()
-    year = year or clock.local_date(clock.utcnow(), hall.timezone).year
-    days = (
-        CalendarDay.select()
-        .where(
-            (CalendarDay.hall == hall)
-            & (CalendarDay.day >= dt.date(year, 1, 1))
-            & (CalendarDay.day <= dt.date(year, 12, 31))
-        )
-        .order_by(CalendarDay.day)
-    )
+    year = year or clock.hall_today(hall).year
+    days = calendar.days_of_year(hall, year)
     return _page(
         "calendar", year=year, days=days, error=error, message=message, problems=list(problems)
     )
@@ -430,13 +288,6 @@ def calendar_delete(day: str):
         date = dt.date.fromisoformat(day)
     except ValueError:
         abort(404)
-    with write_transaction():
-        deleted = (
-            CalendarDay.delete()
-            .where((CalendarDay.hall == current_hall()) & (CalendarDay.day == date))
-            .execute()
-        )
-        if deleted:
-            _audit("calendar_delete", "calendar", day)
+    calendar.delete_day(current_hall(), date, current_staff())
     flash(gettext("已删除 %(day)s", day=day))
     return redirect(url_for("admin.calendar_page", year=date.year), 303)

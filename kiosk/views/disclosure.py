@@ -35,7 +35,7 @@ def finance_month():
 @admin_bp.get("/finance")
 def finance_admin():
     hall = current_hall()
-    default = clock.local_date(clock.utcnow(), hall.timezone).strftime("%Y-%m")
+    default = clock.hall_today(hall).strftime("%Y-%m")
     return render(
         "admin/finance.html",
         "admin/_finance.html",

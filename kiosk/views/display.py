@@ -13,11 +13,10 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import gettext
 
-from .. import board, clock, queue, ratings
+from .. import board, clock, lineup, notices, queue, ratings, slides, staffing, tickets
 from ..errors import N_, ValidationError
 from ..htmx import render
 from ..limits import parse_id
-from ..models import DisplaySlide, Notice, Staff, Ticket, Window
 from ..speech import SpeechError, available_engine, synthesize
 from ..web import current_hall, error_message
 
@@ -38,19 +37,8 @@ def voice_label() -> str:
     return engine.label if engine else ""
 
 
-def current_notices(hall) -> list[Notice]:
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    return list(
-        Notice.select()
-        .where(
-            (Notice.hall == hall)
-            & (Notice.published == True)  # noqa: E712
-            & (Notice.valid_from.is_null() | (Notice.valid_from <= today))
-            & (Notice.valid_until.is_null() | (Notice.valid_until >= today))
-        )
-        .order_by(Notice.created_at.desc())
-        .limit(10)
-    )
+def current_notices(hall) -> list:
+    return notices.current_notices(hall, clock.hall_today(hall), limit=notices.BOARD_NOTICES)
 
 
 @bp.get("")
@@ -63,7 +51,7 @@ def board_show():
         **board.board_state(hall),
         notices=current_notices(hall),
         voice=voice_label(),
-        slides=active_slides(hall),
+        slides=slides.active_slides(hall),
     )
 
 
@@ -76,7 +64,7 @@ def board_fragment():
         **board.board_state(hall),
         notices=current_notices(hall),
         voice=voice_label(),
-        slides=active_slides(hall),
+        slides=slides.active_slides(hall),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -112,13 +100,11 @@ def announcement_audio(event_id: int):
 
 def _window_context(number: int) -> dict:
     hall = current_hall()
-    window = Window.get_or_none((Window.hall == hall) & (Window.number == number))
+    window = lineup.window_by_number(hall, number)
     if window is None:
         abort(404)
-    serving = queue.current_ticket(window, clock.local_date(clock.utcnow(), hall.timezone))
-    staff = None
-    if window.on_duty_id:  # a deactivated account is no longer 挂牌上岗
-        staff = Staff.get_or_none((Staff.id == window.on_duty_id) & (Staff.active == True))  # noqa: E712
+    serving = queue.current_ticket(window, clock.hall_today(hall))
+    staff = staffing.on_duty_staff(window)  # a deactivated account is no longer 挂牌上岗
     pad = ratings.pad_ticket(window)
     return {
         "window": window,
@@ -135,7 +121,7 @@ def _window_context(number: int) -> dict:
 @bp.get("/staff-photo/<int:staff_id>.jpg")
 def staff_photo(staff_id: int):
     """The on-duty photo shown on window screens (public, like the name badge itself)."""
-    member = Staff.get_or_none((Staff.id == staff_id) & (Staff.hall == current_hall()))
+    member = staffing.find_staff(current_hall(), staff_id)
     if member is None or not member.photo:
         abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / "staff" / member.photo
@@ -148,9 +134,7 @@ def staff_photo(staff_id: int):
 
 @bp.get("/slides/<int:slide_id>.jpg")
 def slide_image(slide_id: int):
-    slide = DisplaySlide.get_or_none(
-        (DisplaySlide.id == slide_id) & (DisplaySlide.hall == current_hall())
-    )
+    slide = slides.find_slide(current_hall(), slide_id)
     if slide is None or not slide.image:
         abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / "slides" / slide.image
@@ -158,14 +142,6 @@ def slide_image(slide_id: int):
         abort(404)
     return Response(
         path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
-    )
-
-
-def active_slides(hall) -> list[DisplaySlide]:
-    return list(
-        DisplaySlide.select()
-        .where((DisplaySlide.hall == hall) & (DisplaySlide.active == True))  # noqa: E712
-        .order_by(DisplaySlide.position, DisplaySlide.id)
     )
 
 
@@ -182,9 +158,7 @@ def window_rate(number: int):
     ticket, only for a minute after completion: a screen cannot rate anything else."""
     hall = current_hall()
     context = _window_context(number)
-    ticket = Ticket.get_or_none(
-        (Ticket.id == parse_id(request.form.get("ticket_id"))) & (Ticket.hall == hall)
-    )
+    ticket = tickets.in_hall(hall, parse_id(request.form.get("ticket_id")))
     message = ""
     try:
         if ticket is None or context["pad"] is None or context["pad"].id != ticket.id:

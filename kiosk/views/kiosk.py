@@ -15,16 +15,17 @@ from flask_babel import gettext
 
 from printers.templates import mecard
 
-from .. import clock, queue, queue_outlook, tickets
+from .. import clock, lineup, notices, queue, queue_outlook, staffing, tickets
 from ..db import write_transaction
 from ..errors import N_, QueueError
 from ..htmx import is_htmx, render
 from ..labels import NOTICE_CATEGORIES, PRIORITY_LABELS
 from ..limits import parse_id
-from ..models import Notice, PrintJob, Service, Staff, StaffWindow, Ticket, Window
+from ..models import Service, Ticket
 from ..printing import (
     PROBLEM_STATES,
     job_problem,
+    latest_ticket_job,
     print_checklist,
     print_ticket,
     printer_for,
@@ -104,14 +105,8 @@ def status_url(ticket: Ticket) -> str:
 
 def services_with_counts():
     hall = current_hall()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    counts = queue.waiting_counts(hall, today)
-    services = (
-        Service.select()
-        .where((Service.hall == hall) & Service.retired_at.is_null())
-        .order_by(Service.sort_order)
-    )
-    return [(service, counts.get(service.id, 0)) for service in services]
+    counts = queue.waiting_counts(hall, clock.hall_today(hall))
+    return [(service, counts.get(service.id, 0)) for service in lineup.active_services(hall)]
 
 
 def hours_message() -> str:
@@ -158,7 +153,7 @@ def take_ticket():
 
 
 def _service_or_404(service_id: int) -> Service:
-    service = Service.get_or_none((Service.id == service_id) & (Service.hall == current_hall()))
+    service = lineup.find_service(current_hall(), service_id)
     if service is None:
         abort(404)
     return service
@@ -194,9 +189,7 @@ def _finished_codes() -> tuple[str, ...]:
 def ticket_create():
     hall = current_hall()
     service_id = request.form.get("service_id", "")
-    service = None
-    if parse_id(service_id) is not None:
-        service = Service.get_or_none((Service.id == parse_id(service_id)) & (Service.hall == hall))
+    service = lineup.find_service(hall, parse_id(service_id))
     if service is None:
         return render(
             "kiosk/take.html",
@@ -244,7 +237,7 @@ def ticket_done(code: str):
 
 
 def _ticket_or_404(code: str) -> Ticket:
-    ticket = Ticket.get_or_none((Ticket.public_code == code) & (Ticket.hall == current_hall()))
+    ticket = tickets.by_public_code(current_hall(), code)
     if ticket is None:
         abort(404)
     return ticket
@@ -252,12 +245,7 @@ def _ticket_or_404(code: str) -> Ticket:
 
 def print_state(ticket: Ticket) -> dict:
     """Where the ticket slip is: printing, printed, expired, or held by a printer fault."""
-    job = (
-        PrintJob.select()
-        .where((PrintJob.source_kind == "ticket") & (PrintJob.source_id == ticket.id))
-        .order_by(PrintJob.id.desc())
-        .first()
-    )
+    job = latest_ticket_job(ticket)
     if job is None:
         return {"job": None, "pending": False, "expired": False, "problem": job_problem(None)}
     pending = job.status in ("pending", "printing")
@@ -346,11 +334,7 @@ def requeue():
 
 @bp.get("/guide")
 def guide_list():
-    services = (
-        Service.select()
-        .where((Service.hall == current_hall()) & Service.retired_at.is_null())
-        .order_by(Service.sort_order)
-    )
+    services = lineup.active_services(current_hall())
     return render("kiosk/guide_list.html", "kiosk/_guide_list.html", services=services)
 
 
@@ -363,8 +347,8 @@ def guide_show(service_id: int):
         service=service,
         windows=windows_text(service),
         printed=request.args.get("printed"),
-        steps=list(service.steps.order_by(service.steps.model.position)),
-        materials=list(service.materials.order_by(service.materials.model.position)),
+        steps=lineup.procedure_steps(service),
+        materials=lineup.required_materials(service),
     )
 
 
@@ -386,22 +370,7 @@ def service_cards():
     """One card per staff member on a window: name, post, windows, phone."""
     hall = current_hall()
     cards = []
-    staff = (
-        Staff.select()
-        .where(
-            (Staff.hall == hall)
-            & (Staff.active == True)  # noqa: E712
-            & (Staff.role == "staff")
-        )
-        .order_by(Staff.id)
-    )
-    for member in staff:
-        numbers = sorted(
-            link.window.number
-            for link in StaffWindow.select(StaffWindow, Window)
-            .join(Window)
-            .where(StaffWindow.staff == member)
-        )
+    for member, numbers in staffing.service_cards(hall):
         window_text = "、".join(f"{n}号" for n in numbers) + "窗口" if numbers else ""
         payload = mecard(
             member.display_name, member.phone, f"{member.post} {window_text}", hall.name
@@ -427,20 +396,7 @@ def cards_show():
 @bp.get("/notices")
 def notices_list():
     hall = current_hall()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    notices = (
-        Notice.select()
-        .where(
-            (Notice.hall == hall)
-            & (Notice.published == True)  # noqa: E712
-            & ((Notice.valid_from.is_null()) | (Notice.valid_from <= today))
-            & ((Notice.valid_until.is_null()) | (Notice.valid_until >= today))
-        )
-        .order_by(Notice.created_at.desc())
-    )
-    grouped: dict[str, list[Notice]] = {}
-    for notice in notices:
-        grouped.setdefault(notice.category, []).append(notice)
+    grouped = notices.notices_by_category(notices.current_notices(hall, clock.hall_today(hall)))
     return render(
         "kiosk/notices.html", "kiosk/_notices.html", grouped=grouped, categories=NOTICE_CATEGORIES
     )

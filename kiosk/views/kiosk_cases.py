@@ -11,11 +11,10 @@ import secrets
 from flask import current_app, redirect, request, url_for
 from flask_babel import gettext
 
-from .. import cases, complaints
+from .. import cases, complaints, lineup, staffing
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
-from ..models import Service, Staff, Window
 from ..printing import print_receipt
 from ..qr import qr_svg
 from ..ratelimit import GuessLimit, SlidingLimit
@@ -123,11 +122,9 @@ def _complaint_context(error: str | None = None, form=None) -> dict:
     return {
         "categories": complaints.CATEGORIES,
         "phrases": complaints.PHRASES,
-        "windows": Window.select().where(Window.hall == hall).order_by(Window.number),
-        "staff": Staff.select()
-        .where((Staff.hall == hall) & (Staff.active == True) & (Staff.role != "supervisor"))  # noqa: E712
-        .order_by(Staff.id),
-        "services": Service.select().where(Service.hall == hall).order_by(Service.sort_order),
+        "windows": lineup.all_windows(hall),
+        "staff": staffing.hall_agents(hall),
+        "services": lineup.all_services(hall),
         "error": error,
         "form": form or {},
         "form_token": secrets.token_urlsafe(16),

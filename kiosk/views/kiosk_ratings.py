@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 
-from .. import ratings, tickets
+from .. import lineup, ratings, tickets
 from ..errors import N_, QueueError, ValidationError
 from ..htmx import render
-from ..models import Service
 from ..web import current_hall, error_message
 from .kiosk import bp, client_address, limit
 
@@ -25,14 +24,7 @@ def _page(error=None, thanks=None, values=None):
         error=error,
         thanks=thanks,
         values=values or {},
-        letters=sorted(
-            {
-                service.prefix
-                for service in Service.select(Service.prefix).where(
-                    (Service.hall == hall) & Service.retired_at.is_null()
-                )
-            }
-        ),
+        letters=lineup.service_letters(hall),
     )
 
 

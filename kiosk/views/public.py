@@ -11,7 +11,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from .. import clock, queue, queue_outlook, ratings, tickets
 from ..errors import QueueError, ValidationError
 from ..htmx import render
-from ..models import QueueEvent, Ticket
+from ..models import Ticket
 from ..web import current_hall, error_message
 
 bp = Blueprint("public", __name__)
@@ -19,7 +19,7 @@ ALERT_AHEAD = 3
 
 
 def _ticket(code: str) -> Ticket:
-    ticket = Ticket.get_or_none((Ticket.public_code == code) & (Ticket.hall == current_hall()))
+    ticket = tickets.by_public_code(current_hall(), code)
     if ticket is None:
         abort(404)
     return ticket
@@ -36,12 +36,6 @@ def _context(ticket: Ticket, error: str | None = None) -> dict:
     )
     skipped_minutes_left = None if lapsed else queue.reactivation_minutes_left(ticket)
     close = ticket.status == "waiting" and ahead is not None and ahead <= ALERT_AHEAD
-    last_event = (
-        QueueEvent.select(QueueEvent.id)
-        .where(QueueEvent.ticket == ticket)
-        .order_by(QueueEvent.id.desc())
-        .first()
-    )
     return {
         "ticket": ticket,
         "lapsed": lapsed,
@@ -50,7 +44,7 @@ def _context(ticket: Ticket, error: str | None = None) -> dict:
         "wait_minutes": outlook.wait_minutes,
         "called_at_window": called_at_window,
         "alert": (close and not lapsed) or bool(called_at_window),
-        "alert_key": f"{ticket.status}-{close}-{last_event.id if last_event else 0}",
+        "alert_key": f"{ticket.status}-{close}-{tickets.last_event_id(ticket)}",
         "skipped_minutes_left": skipped_minutes_left,
         "error": error,
         **_rating_context(ticket),
@@ -63,9 +57,8 @@ def _rating_context(ticket: Ticket) -> dict:
         return {"can_rate": False, "rated": False}
     hall = current_hall()
     rated = ratings.is_rated(ticket)
-    today = clock.local_date(clock.utcnow(), hall.timezone)
     return {
-        "can_rate": not rated and ticket.local_date == today,
+        "can_rate": not rated and ticket.local_date == clock.hall_today(hall),
         "rated": rated,
         "rate_grades": ratings.grades_for(hall.rating_scale),
         "rate_indicators": ratings.INDICATORS if hall.rating_scale == "national" else {},

@@ -12,7 +12,7 @@ from .. import cases, clock, ratings
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
-from ..models import Case, Service, Staff
+from ..models import Case
 from ..web import current_hall, error_message
 from .public import bp
 
@@ -32,7 +32,7 @@ PUBLIC_EVENTS = {
 
 
 def case_by_tracking(code: str) -> Case:
-    case = Case.get_or_none((Case.tracking_code == code[:32]) & (Case.hall == current_hall()))
+    case = cases.by_tracking_code(current_hall(), code)
     if case is None:
         abort(404)
     return case
@@ -40,9 +40,9 @@ def case_by_tracking(code: str) -> Case:
 
 def status_context(case: Case) -> dict:
     hall = current_hall()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    agent = Staff.get_or_none(Staff.id == case.agent_id) if case.agent_id else None
-    service = Service.get_or_none(Service.id == case.service_id) if case.service_id else None
+    today = clock.hall_today(hall)
+    agent = cases.agent_of(case)
+    service = cases.service_of(case)
     events = [e for e in cases.history(case) if e.kind in PUBLIC_EVENTS]
     return {
         "case": case,

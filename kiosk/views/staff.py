@@ -11,22 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_babel import gettext
 
-from .. import audit, clock, queue, reports, tickets
+from .. import audit, cases, clock, hall_setup, lineup, queue, reports, staffing, tickets
 from ..db import write_transaction
 from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render
 from ..limits import parse_id
-from ..models import (
-    Case,
-    Hall,
-    QueueEvent,
-    Service,
-    Staff,
-    StaffWindow,
-    Ticket,
-    Window,
-    WindowService,
-)
+from ..models import Hall, Staff, Ticket, Window
 from ..web import current_hall, current_staff, error_message, local_time, require_roles
 from .staff_case_forms import case_form_context, register_from_console
 
@@ -48,14 +38,7 @@ ACTIONS = (
 
 
 def allowed_windows(staff: Staff) -> list[Window]:
-    query = (
-        Window.select()
-        .where((Window.hall == current_hall()) & Window.retired_at.is_null())
-        .order_by(Window.number)
-    )
-    if staff.role != "admin":
-        query = query.join(StaffWindow).where(StaffWindow.staff == staff)
-    return list(query)
+    return staffing.allowed_windows(current_hall(), staff)
 
 
 def duty_window() -> Window | None:
@@ -63,7 +46,7 @@ def duty_window() -> Window | None:
     window_id = session.get("window_id")
     if not window_id:
         return None
-    window = Window.get_or_none((Window.id == window_id) & (Window.hall == current_hall()))
+    window = lineup.find_window(current_hall(), window_id)
     if window is None or window.on_duty_id != current_staff().id:
         session.pop("window_id", None)
         return None
@@ -86,10 +69,7 @@ def duty_start(number: int):
     window = next((w for w in allowed_windows(staff) if w.number == number), None)
     if window is None:
         abort(403, description=gettext("您没有该窗口的权限"))
-    now = clock.utcnow()
-    with write_transaction():
-        Window.update(on_duty=staff, on_duty_since=now).where(Window.id == window.id).execute()
-        audit.record(window.hall_id, staff, "duty_start", "window", window.number, now=now)
+    staffing.start_duty(window, staff)
     session["window_id"] = window.id
     return redirect(url_for("staff.console"), 303)
 
@@ -99,11 +79,7 @@ def duty_end():
     window = duty_window()
     staff = current_staff()
     if window is not None:
-        with write_transaction():
-            Window.update(on_duty=None, on_duty_since=None).where(
-                (Window.id == window.id) & (Window.on_duty == staff)
-            ).execute()
-            audit.record(window.hall_id, staff, "duty_end", "window", window.number)
+        staffing.end_duty(window, staff)
     session.pop("window_id", None)
     return redirect(url_for("staff.home"), 303)
 
@@ -119,45 +95,31 @@ def _serving_context(window: Window, hall: Hall, ticket: Ticket | None) -> dict:
             first_staff = (
                 staff
                 if staff is not None and staff.id == ticket.first_staff_id
-                else Staff.get_or_none(Staff.id == ticket.first_staff_id)
+                else staffing.staff_member(ticket.first_staff_id)
             )
-        moved = (
-            QueueEvent.select(QueueEvent.window, QueueEvent.from_staff)
-            .where((QueueEvent.ticket == ticket) & (QueueEvent.kind == "transferred"))
-            .order_by(QueueEvent.id.desc())
-            .first()
-        )
+        moved = tickets.transfer_source(ticket)
         if moved is not None:
-            source = Window.get_or_none(Window.id == moved.window_id)
-            who = Staff.get_or_none(Staff.id == moved.from_staff_id)
+            source, who = moved
             transfer_note = gettext(
                 "由 %(window)s 号窗口 %(name)s 转来",
                 window=source.number if source else "?",
                 name=who.display_name if who else "",
             )
+    all_services, other_windows = lineup.transfer_choices(hall, window)
     return {
         "window": window,
         "ticket": ticket,
         "first_staff": first_staff,
         "transfer_note": transfer_note,
-        "all_services": Service.select(Service.id, Service.prefix, Service.name)
-        .where((Service.hall == hall) & Service.retired_at.is_null())
-        .order_by(Service.sort_order),
-        "other_windows": Window.select(Window.id, Window.number, Window.name)
-        .where((Window.hall == hall) & (Window.id != window.id) & Window.retired_at.is_null())
-        .order_by(Window.number),
+        "all_services": all_services,
+        "other_windows": other_windows,
     }
 
 
 def _queue_side_context(window: Window, hall: Hall, today) -> dict:
     """What waits for this window: counts per service, the next five, and today's 过号."""
     counts = queue.waiting_counts(hall, today)
-    links = list(
-        WindowService.select(WindowService, Service)
-        .join(Service)
-        .where(WindowService.window == window)
-        .order_by(WindowService.position)
-    )
+    links = lineup.window_service_links(window)
     # What the window calls (as queue.window_services reads it): its services open for tickets.
     served = [(link.service_id, link.position) for link in links if link.service.active]
     missed = [
@@ -186,9 +148,9 @@ def action_context(
 ) -> dict:
     """What a console action changes: the window's state, the ticket served, the queue side and
     the confirmation (staff/_action_parts.html swaps each part by its id)."""
-    window = Window.get_by_id(window.id)
+    window = lineup.reload_window(window)
     hall = current_hall()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
+    today = clock.hall_today(hall)
     ticket = queue.current_ticket(window, today)
     return {
         **_serving_context(window, hall, ticket),
@@ -217,21 +179,13 @@ def panel_context(
 @bp.get("/cases")
 def my_cases():
     """The cases this staff member owns or accepted, with the residents' details in full."""
-    staff = current_staff()
-    today = clock.local_date(clock.utcnow(), current_hall().timezone)
-    cases = (
-        Case.select()
-        .where(
-            (Case.hall == current_hall())
-            & (
-                (Case.first_responsible == staff)
-                | (Case.accepted_by == staff)
-                | (Case.agent == staff)
-            )
-        )
-        .order_by(Case.deadline, Case.id)
+    hall = current_hall()
+    return render(
+        "staff/cases.html",
+        "staff/_cases.html",
+        cases=cases.cases_of(hall, current_staff()),
+        today=clock.hall_today(hall),
     )
-    return render("staff/cases.html", "staff/_cases.html", cases=cases, today=today)
 
 
 @bp.get("/console")
@@ -248,10 +202,10 @@ def console():
 
 def takeover_note(window_id: int | None) -> str:
     """Why this browser lost its window: who took it over (or that duty ended elsewhere)."""
-    window = Window.get_or_none((Window.id == (window_id or 0)) & (Window.hall == current_hall()))
+    window = lineup.find_window(current_hall(), window_id or 0)
     if window is None:
         return gettext("您已不在窗口值守，请重新选择窗口")
-    holder = Staff.get_or_none(Staff.id == window.on_duty_id) if window.on_duty_id else None
+    holder = staffing.staff_member(window.on_duty_id)
     if holder is None:
         return gettext("%(window)s 号窗口已下岗，请重新选择窗口", window=window.number)
     return gettext(
@@ -280,7 +234,7 @@ def _ticket_from_form(window: Window) -> Ticket:
     version = parse_id(request.form.get("version"), low=0)
     if ticket_id is None or version is None:
         raise QueueError(N_("当前没有正在办理的号码"))
-    ticket = Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.hall == window.hall_id))
+    ticket = tickets.in_hall(window.hall_id, ticket_id)
     if ticket is None:
         raise QueueError(N_("当前没有正在办理的号码"))
     if ticket.version != version:
@@ -292,15 +246,14 @@ def _ticket_from_form(window: Window) -> Ticket:
 
 def _waiting_from_form(window: Window, status: str = "waiting") -> Ticket:
     """A ticket of today named by the form: by id (a button) or by its number (typed)."""
-    hall = Hall.get_by_id(window.hall_id)
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    query = Ticket.select().where((Ticket.hall == hall) & (Ticket.local_date == today))
-    ticket_id = request.form.get("ticket_id", "")
+    hall = hall_setup.stored_hall(window.hall_id)
+    today = clock.hall_today(hall)
+    ticket_id = parse_id(request.form.get("ticket_id", ""))
     number = tickets.normalize_number(request.form.get("number", "")[:16])
-    if parse_id(ticket_id) is not None:
-        ticket = query.where(Ticket.id == parse_id(ticket_id)).first()
+    if ticket_id is not None:
+        ticket = tickets.of_day(hall, today, ticket_id=ticket_id)
     elif number:
-        ticket = query.where(Ticket.display_number == number).order_by(Ticket.id.desc()).first()
+        ticket = tickets.of_day(hall, today, number=number)
     else:
         raise QueueError(N_("请输入要叫的号码，如 A005"))
     if ticket is None:
@@ -355,13 +308,8 @@ def _perform(action: str, window: Window, staff: Staff) -> str:
         queue.complete(ticket, window, staff)
         message = gettext("%(number)s 已办结", number=number)
     elif action == "transfer":
-        to_service = Service.get_or_none(
-            (Service.id == parse_id(request.form.get("to_service")))
-            & (Service.hall == window.hall_id)
-        )
-        to_window = Window.get_or_none(
-            (Window.id == parse_id(request.form.get("to_window"))) & (Window.hall == window.hall_id)
-        )
+        to_service = lineup.find_service(window.hall_id, parse_id(request.form.get("to_service")))
+        to_window = lineup.find_window(window.hall_id, parse_id(request.form.get("to_window")))
         queue.transfer(ticket, window, staff, to_service=to_service, to_window=to_window)
         message = gettext("%(number)s 已转移", number=number)
     elif action == "register":

@@ -9,40 +9,29 @@ import secrets
 from flask import request
 from flask_babel import gettext
 
-from .. import cases, clock
+from .. import cases, clock, hall_setup, lineup, staffing
 from ..limits import parse_id
-from ..models import Hall, RequiredMaterial, Service, Staff, Ticket, Window
+from ..models import Staff, Ticket, Window
 from ..printing import print_receipt
 from ..web import current_hall, public_url
-
-
-def hall_agents(hall) -> list[Staff]:
-    """Anyone who can take a case on: active staff and admins (not supervisors)."""
-    return list(
-        Staff.select()
-        .where((Staff.hall == hall) & (Staff.active == True) & (Staff.role != "supervisor"))  # noqa: E712
-        .order_by(Staff.id)
-    )
-
 
 CONSOLE_CASES = 10
 
 
 def case_form_context(window: Window, ticket: Ticket | None) -> dict:
     hall = current_hall()
-    services = list(Service.select().where(Service.hall == hall).order_by(Service.sort_order))
+    services = list(lineup.all_services(hall))
     materials = {
-        service.id: [m.name for m in service.materials.order_by(RequiredMaterial.position)]
-        for service in services
+        service.id: [m.name for m in lineup.required_materials(service)] for service in services
     }
-    staff = Staff.get_by_id(window.on_duty_id) if window.on_duty_id else None
-    today = clock.local_date(clock.utcnow(), hall.timezone)
+    staff = staffing.staff_member(window.on_duty_id)
+    today = clock.hall_today(hall)
     # The console lists the nearest deadlines; the whole list is on 我的受理件.
     open_cases = cases.open_cases_of(staff, limit=CONSOLE_CASES) if staff else []
     return {
         "case_services": services,
         "case_materials": materials,
-        "case_agents": hall_agents(hall),
+        "case_agents": staffing.hall_agents(hall),
         "case_levels": cases.LEVEL_LABELS,
         "case_form_token": secrets.token_urlsafe(16),
         "case_service_id": ticket.service_id if ticket else None,
@@ -74,13 +63,11 @@ def register_from_console(ticket: Ticket | None, window: Window, staff: Staff) -
         missing=form.getlist("missing"),
         form_token=form.get("form_token", ""),
     )
-    hall = Hall.get_by_id(window.hall_id)
+    hall = hall_setup.stored_hall(window.hall_id)
     cases.refuse_double_submission(hall.id, data["form_token"])
-    service = None
-    if form.get("service"):
-        service = Service.get_or_none(
-            (Service.id == parse_id(form.get("service"))) & (Service.hall == hall)
-        )
+    service = (
+        lineup.find_service(hall, parse_id(form.get("service"))) if form.get("service") else None
+    )
     agent = cases.active_agent(hall.id, form.get("agent", ""), staff)
     if ticket is not None:
         queue.complete(ticket, window, staff, outcome="registered")

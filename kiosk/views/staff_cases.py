@@ -13,16 +13,16 @@ import secrets
 from flask import abort, redirect, request, session, url_for
 from flask_babel import gettext
 
-from .. import audit, cases, clock, complaints, privacy
+from .. import audit, cases, clock, complaints, lineup, privacy, staffing
 from ..db import write_transaction
 from ..errors import N_, DomainError, ValidationError
 from ..htmx import render
-from ..models import Case, Service, Staff, Window
+from ..models import Case, Staff
 from ..printing import print_receipt
 from ..web import current_hall, current_staff, error_message, hall_row_or_404, public_url
 from .public_cases import PUBLIC_EVENTS
 from .staff import bp, duty_window
-from .staff_case_forms import hall_agents, receipt_note
+from .staff_case_forms import receipt_note
 
 STAFF_EVENTS = {**PUBLIC_EVENTS, "note": N_("记录进展")}
 CASE_ACTIONS = (
@@ -53,13 +53,13 @@ def may_act(case: Case, staff: Staff) -> bool:
 def case_context(case: Case, message: str = "", error: str = "") -> dict:
     hall = current_hall()
     staff = current_staff()
-    today = clock.local_date(clock.utcnow(), hall.timezone)
-    names = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
+    today = clock.hall_today(hall)
+    names = staffing.staff_by_id(hall)
     agent = names.get(case.agent_id)
     return {
         "case": case,
         "resident": privacy.shown(case, staff),
-        "service": Service.get_or_none(Service.id == case.service_id) if case.service_id else None,
+        "service": cases.service_of(case),
         "staff_by_id": names,
         "agent": agent,
         "agent_left": agent is None or not agent.active,
@@ -67,7 +67,7 @@ def case_context(case: Case, message: str = "", error: str = "") -> dict:
         "events": cases.history(case),
         "may_act": may_act(case, staff),
         "may_answer": complaints.may_answer(case, staff),
-        "agents": hall_agents(hall),
+        "agents": staffing.hall_agents(hall),
         "notify_choices": cases.NOTIFY_CHOICES,
         "status_labels": cases.STATUS_LABELS,
         "event_labels": STAFF_EVENTS,
@@ -139,7 +139,7 @@ def case_action(case_id: int, action: str):
         return render(
             "staff/case.html",
             "staff/_case.html",
-            **case_context(Case.get_by_id(case.id), error=error_message(failure)),
+            **case_context(cases.reload(case), error=error_message(failure)),
         )
     session["case_message"] = message
     return redirect(url_for("staff.case_show", case_id=case.id), 303)
@@ -210,9 +210,9 @@ def _complaint_page(form, error: str = ""):
         error=error,
         categories=complaints.CATEGORIES,
         severities=complaints.SEVERITIES,
-        windows=Window.select().where(Window.hall == hall).order_by(Window.number),
-        people=hall_agents(hall),
-        services=Service.select().where(Service.hall == hall).order_by(Service.sort_order),
+        windows=lineup.all_windows(hall),
+        people=staffing.hall_agents(hall),
+        services=lineup.all_services(hall),
         form_token=form.get("form_token") or secrets.token_urlsafe(16),
     )
 

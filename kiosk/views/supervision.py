@@ -9,16 +9,16 @@ import re
 
 from flask import Response, request
 
-from .. import cases, clock, privacy, supervision
+from .. import cases, clock, privacy, staffing, supervision
 from ..htmx import render
-from ..models import Case, Service, Staff
+from ..models import Case
 from ..web import current_hall, current_staff, hall_row_or_404
 from .admin import bp
 from .staff_cases import STAFF_EVENTS
 
 
 def _today():
-    return clock.local_date(clock.utcnow(), current_hall().timezone)
+    return clock.hall_today(current_hall())
 
 
 @bp.get("/supervision")
@@ -70,13 +70,13 @@ def supervision_overdue_csv():
 def case_detail(case_id: int):
     hall = current_hall()
     case = hall_row_or_404(Case, case_id)
-    names = {s.id: s for s in Staff.select().where(Staff.hall == hall)}
+    names = staffing.staff_by_id(hall)
     return render(
         "admin/case.html",
         "admin/_case.html",
         case=case,
         resident=privacy.shown(case, current_staff()),
-        service=Service.get_or_none(Service.id == case.service_id) if case.service_id else None,
+        service=cases.service_of(case),
         staff_by_id=names,
         events=cases.history(case),
         event_labels=STAFF_EVENTS,

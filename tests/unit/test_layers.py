@@ -20,6 +20,14 @@ DOMAIN = [
     "kiosk.maintenance",
     "kiosk.overview",
     "kiosk.printing",
+    "kiosk.notices",
+    "kiosk.slides",
+    "kiosk.figures",
+    "kiosk.printer_admin",
+    "kiosk.staffing",
+    "kiosk.lineup",
+    "kiosk.deliberation",
+    "kiosk.clock",
     "printers",
 ]
 
@@ -102,3 +110,112 @@ def test_one_phone_number_pattern():
         if re.search(r"1\[3-9\]", path.read_text(encoding="utf-8"))
     ]
     assert copies == ["limits.py"]
+
+
+# Peewee's query methods. Called on a model class (Ticket.select) they start a query; the first
+# group is also refused on anything (no Flask or Python object a view holds has them, so a call
+# there is a query chain: `.where(...)`, `meeting.items.order_by(...)`). Not in it: `join` and
+# `replace` (str has them; a query's join follows a select, which is caught).
+QUERY_METHODS = {
+    "select",
+    "get_or_none",
+    "get_by_id",
+    "get_or_create",
+    "insert",
+    "insert_many",
+    "where",
+    "order_by",
+    "group_by",
+    "paginate",
+    "tuples",
+    "dicts",
+    "execute",
+    "delete_instance",
+}
+MODEL_METHODS = QUERY_METHODS | {
+    "get",
+    "update",
+    "delete",
+    "create",
+    "count",
+    "exists",
+    "save",
+    "join",
+    "replace",
+}
+# Views that may still hold a query, each with the reason. Keep it empty.
+QUERY_ALLOWLIST: dict[str, str] = {}
+
+
+def peewee_queries_in(path) -> list[str]:
+    """Every peewee query a views module writes itself: a query method on a model class it
+    imports from kiosk.models, a query method chained on anything, `fn.` and peewee imports."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    models: set[str] = set()
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.split(".")[-1] == "models":
+                models.update(alias.asname or alias.name for alias in node.names)
+            if node.module.split(".")[0] == "peewee":
+                found.append(f"line {node.lineno}: from peewee import …")
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "peewee":
+                    found.append(f"line {node.lineno}: import peewee")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == "fn":
+                found.append(f"line {node.lineno}: fn.{node.attr}")
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method, receiver = node.func.attr, node.func.value
+        on_model = isinstance(receiver, ast.Name) and receiver.id in models
+        if method in QUERY_METHODS or (on_model and method in MODEL_METHODS):
+            found.append(f"line {node.lineno}: .{method}(")
+    return sorted(found, key=lambda text: int(text.split(":")[0].split()[1]))
+
+
+def test_views_hold_no_peewee_queries():
+    """README, Architecture: views parse input, call the domain and render; every query lives in
+    the Flask-free domain modules (kiosk/*.py)."""
+    from pathlib import Path
+
+    import kiosk.views
+
+    folder = Path(kiosk.views.__file__).parent
+    found = {
+        path.name: queries
+        for path in sorted(folder.glob("*.py"))
+        if (queries := peewee_queries_in(path)) and path.name not in QUERY_ALLOWLIST
+    }
+    assert found == {}, found
+
+
+def test_the_query_check_finds_queries(tmp_path):
+    """The check above is not blind: each way of writing a query in a view is caught."""
+    view = tmp_path / "view.py"
+    view.write_text(
+        "from peewee import fn\n"
+        "from ..models import Staff, Ticket as T\n"
+        "a = Staff.select()\n"
+        "b = T.get(T.id == 1)\n"
+        "c = Staff.update(x=1)\n"
+        "d = something.items.order_by(1)\n"
+        "e = fn.COUNT(1)\n"
+        "f = request.form.get('x')\n"
+        "g = T.create(x=1)\n",
+        encoding="utf-8",
+    )
+    found = peewee_queries_in(view)
+    assert [line.split(":")[0] for line in found] == [
+        "line 1",
+        "line 3",
+        "line 4",
+        "line 5",
+        "line 6",
+        "line 7",
+        "line 9",
+    ], found

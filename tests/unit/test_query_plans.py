@@ -138,7 +138,7 @@ def test_hot_paths_use_matching_indexes(seeded):
             .first()
         ),
     )
-    from kiosk.views.admin import printer_rows
+    from kiosk.printer_admin import printer_rows
 
     record(statements, printer_rows, hall)  # 管理 and 打印机: pending, 补打, expired per printer
     record(

@@ -305,7 +305,7 @@ def test_an_idle_printers_fault_shows_before_any_job(printer, fake):
 
 
 def reprint_count(printer: Printer) -> int:
-    from kiosk.views.admin import printer_rows
+    from kiosk.printer_admin import printer_rows
 
     [row] = [r for r in printer_rows(printer.hall_id) if r["printer"].id == printer.id]
     return row["reprinted"]
