@@ -280,7 +280,10 @@ class Ticket(BaseModel):
     queue_at = DateTimeField(default=utcnow)
     window = ForeignKeyField(Window, null=True, backref="tickets", on_delete="SET NULL")
     target_window = ForeignKeyField(Window, null=True, on_delete="SET NULL")
-    called_at = DateTimeField(null=True)
+    called_at = DateTimeField(null=True)  # the last call (cleared on transfer and re-activation)
+    # The first call, set once and kept through recall, transfer and re-activation: the wait
+    # (issue to first call) of the reports (migration 17; before, read from the queue events).
+    first_called_at = DateTimeField(null=True)
     completed_at = DateTimeField(null=True)
     skipped_at = DateTimeField(null=True)
     recall_count = SmallIntegerField(default=0)

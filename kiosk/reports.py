@@ -227,35 +227,26 @@ def _transfers_by(hall: Hall, period: Period, dims: tuple[str, ...]) -> dict[str
     }
 
 
-def _first_calls_cte() -> str:
-    return """
-        WITH fc AS (
-          SELECT e.ticket_id, MIN(e.at) AS first_call
-          FROM queue_event e JOIN ticket t ON t.id = e.ticket_id
-          WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ? AND e.kind = 'called'
-          GROUP BY e.ticket_id)"""
-
-
 def _duration_base(kind: str) -> str:
     """A CTE `b` of (service, window, staff, seconds): the wait (issue to first call) or the
     handling time (last call to completion) of each ticket of the period, computed once and
     then grouped every way the report needs (MATERIALIZED: SQLite and PostgreSQL would
-    otherwise evaluate it again for every grouping)."""
+    otherwise evaluate it again for every grouping). Both read the ticket rows only: the first
+    call is kept on the ticket (`first_called_at`, set once by the call), the last call is
+    `called_at`."""
     columns = "t.service_id, t.window_id, t.staff_id"
     if kind == "wait":
-        return (
-            _first_calls_cte()
-            + f""",
-        b AS MATERIALIZED (
-          SELECT {columns}, {_seconds("fc.first_call", "t.issued_at")} AS secs
-          FROM ticket t JOIN fc ON fc.ticket_id = t.id)"""
-        )
+        secs, called = _seconds("t.first_called_at", "t.issued_at"), "t.first_called_at"
+        served = ""
+    else:
+        secs, called = _seconds("t.completed_at", "t.called_at"), "t.called_at"
+        served = "AND t.status = 'completed'"
     return f"""
         WITH b AS MATERIALIZED (
-          SELECT {columns}, {_seconds("t.completed_at", "t.called_at")} AS secs
+          SELECT {columns}, {secs} AS secs
           FROM ticket t
           WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-            AND t.status = 'completed' AND t.called_at IS NOT NULL)"""
+            {served} AND {called} IS NOT NULL)"""
 
 
 DURATION_KEYS = {"total": "0", "service": "service_id", "window": "window_id", "staff": "staff_id"}
@@ -898,13 +889,12 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
 def waits_by_hour(hall: Hall, period: Period) -> list[tuple[int, Decimal | None, int]]:
     """(local hour, mean wait in minutes, tickets called) for the hours that had tickets."""
     hour = _local_hour("t.issued_at", _offset_minutes(hall, period.start))
-    sql = (
-        _first_calls_cte()
-        + f"""
-        SELECT {hour} AS hr, AVG({_seconds("fc.first_call", "t.issued_at")}), COUNT(*)
-        FROM ticket t JOIN fc ON fc.ticket_id = t.id
+    sql = f"""
+        SELECT {hour} AS hr, AVG({_seconds("t.first_called_at", "t.issued_at")}), COUNT(*)
+        FROM ticket t
+        WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
+          AND t.first_called_at IS NOT NULL
         GROUP BY hr ORDER BY hr"""
-    )
     rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
     return [(int(hr), _minutes(mean), count) for hr, mean, count in rows]
 

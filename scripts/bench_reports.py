@@ -30,8 +30,8 @@ from kiosk.models import Hall, Service, Staff, Window  # noqa: E402
 
 TICKET_COLUMNS = (
     "hall_id, service_id, issued_service_id, local_date, sequence, display_number, public_code, "
-    "priority, status, issued_at, queue_at, window_id, called_at, completed_at, recall_count, "
-    "first_staff_id, staff_id, outcome, kiosk, version"
+    "priority, status, issued_at, queue_at, window_id, called_at, first_called_at, "
+    "completed_at, recall_count, first_staff_id, staff_id, outcome, kiosk, version"
 )
 
 
@@ -92,7 +92,7 @@ def load_year(tickets: int) -> None:
             rows.append((
                 hall.id, service, service, str(day), sequence[service], f"X{number}", code, "",
                 "completed" if served else "skipped", issued, issued, window, called,
-                done if served else None, 0, member, member, "done", "", 1,
+                called, done if served else None, 0, member, member, "done", "", 1,
             ))  # fmt: skip
             events += [
                 (hall.id, code, None, None, "issued", issued),
