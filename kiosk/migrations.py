@@ -273,8 +273,13 @@ def _migration_17_ticket_first_called_at(database: Database) -> None:
     """Issue 14: the ticket's first call on the ticket itself, so the reports' wait (issue to
     first call) is read from the ticket instead of aggregating a year of queue events. Filled
     from the events: the earliest "called" of each ticket (a recall is "recalled", and a call
-    after a transfer or a re-activation is a later "called")."""
+    after a transfer or a re-activation is a later "called"). And a partial index of the
+    "transferred" events, which the reports count."""
     add_column_if_missing("ticket", "first_called_at", DateTimeField(null=True))
+    database.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{models.TRANSFERRED_EVENTS}" '
+        """ON "queue_event" ("ticket_id") WHERE "kind" = 'transferred'"""
+    )
     if is_postgres():
         database.execute_sql(
             """
@@ -344,7 +349,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     ),
     (
         17,
-        "ticket.first_called_at: the reports' wait without the queue events",
+        "ticket.first_called_at and the transferred events' index, for the reports",
         _migration_17_ticket_first_called_at,
     ),
 ]
