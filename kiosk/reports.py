@@ -298,11 +298,21 @@ def _durations(
                     cell[0] += 1
                     cell[1] += secs
     else:
+        # Grouped by the columns the dimensions need only (the previous period's comparison:
+        # the service), the fewer the cheaper to sort.
+        keys = [
+            f"d.{column}" if dim in dims else "NULL"
+            for dim, column in (
+                ("service", "service_id"),
+                ("window", "window_id"),
+                ("staff", "staff_id"),
+            )
+        ]
+        grouped = [key for key in keys if key != "NULL"]
         sql = f"""
-        SELECT d.service_id, d.window_id, d.staff_id, COUNT(d.wait), SUM(d.wait),
-          COUNT(d.handling), SUM(d.handling)
+        SELECT {", ".join(keys)}, COUNT(d.wait), SUM(d.wait), COUNT(d.handling), SUM(d.handling)
         FROM ({_duration_rows()}) d
-        GROUP BY d.service_id, d.window_id, d.staff_id"""
+        {"GROUP BY " + ", ".join(grouped) if grouped else ""}"""
         for service_id, window_id, staff_id, w_count, w_total, h_count, h_total in _rows(
             sql, params
         ):
