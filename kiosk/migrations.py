@@ -269,6 +269,36 @@ def _migration_16_print_job_interrupted(database: Database) -> None:
     )
 
 
+def _migration_17_ticket_first_called_at(database: Database) -> None:
+    """Issue 14: the ticket's first call on the ticket itself, so the reports' wait (issue to
+    first call) is read from the ticket instead of aggregating a year of queue events. Filled
+    from the events: the earliest "called" of each ticket (a recall is "recalled", and a call
+    after a transfer or a re-activation is a later "called"). And a partial index of the
+    "transferred" events, which the reports count."""
+    add_column_if_missing("ticket", "first_called_at", DateTimeField(null=True))
+    database.execute_sql(
+        f'CREATE INDEX IF NOT EXISTS "{models.TRANSFERRED_EVENTS}" '
+        """ON "queue_event" ("ticket_id") WHERE "kind" = 'transferred'"""
+    )
+    if is_postgres():
+        database.execute_sql(
+            """
+            UPDATE ticket SET first_called_at = fc.first_call
+            FROM (SELECT ticket_id, MIN(at) AS first_call FROM queue_event
+                  WHERE kind = 'called' AND ticket_id IS NOT NULL GROUP BY ticket_id) AS fc
+            WHERE ticket.id = fc.ticket_id AND ticket.first_called_at IS NULL"""
+        )
+    else:  # a correlated subquery: UPDATE … FROM needs SQLite 3.33
+        database.execute_sql(
+            """
+            UPDATE ticket SET first_called_at = (
+                SELECT MIN(e.at) FROM queue_event e
+                WHERE e.ticket_id = ticket.id AND e.kind = 'called')
+            WHERE first_called_at IS NULL AND id IN (
+                SELECT ticket_id FROM queue_event WHERE kind = 'called')"""
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -316,6 +346,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         16,
         "print_job.interrupted: the 补打 mark in its own column",
         _migration_16_print_job_interrupted,
+    ),
+    (
+        17,
+        "ticket.first_called_at and the transferred events' index, for the reports",
+        _migration_17_ticket_first_called_at,
     ),
 ]
 

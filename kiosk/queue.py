@@ -314,6 +314,8 @@ def _calling(window: Window, staff: Staff | None, now: dt.datetime) -> dict:
         "window": window,
         "target_window": None,
         "called_at": now,
+        # The wait of the reports ends at the first call: never moved by a later one.
+        "first_called_at": fn.COALESCE(Ticket.first_called_at, now),
         "staff": staff,
         # 首问负责: the first staff member to serve the resident stays on record.
         "first_staff": fn.COALESCE(Ticket.first_staff, staff.id if staff else None),

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Time every report on a year of synthetic data (default 500,000 tickets, three queue events
 each, a rating for 30 % of the served ones) in a fresh SQLite file, or in an empty PostgreSQL
-database given by --db. Speed is measured here, never asserted by a test.
+database given by --db (a database already loaded by an earlier run is timed again as it is).
+Each report runs --repeat times; the median is printed with the fastest and slowest run. Speed
+is measured here, never asserted by a test.
 
-    .venv/bin/python scripts/bench_reports.py [--tickets 500000] [--db PATH_OR_URL]
+    .venv/bin/python scripts/bench_reports.py [--tickets 500000] [--db PATH_OR_URL] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -27,9 +30,28 @@ from kiosk.models import Hall, Service, Staff, Window  # noqa: E402
 
 TICKET_COLUMNS = (
     "hall_id, service_id, issued_service_id, local_date, sequence, display_number, public_code, "
-    "priority, status, issued_at, queue_at, window_id, called_at, completed_at, recall_count, "
-    "first_staff_id, staff_id, outcome, kiosk, version"
+    "priority, status, issued_at, queue_at, window_id, called_at, first_called_at, "
+    "completed_at, recall_count, first_staff_id, staff_id, outcome, kiosk, version"
 )
+
+
+def _insert_many(sql_head: str, rows: list[tuple], *, returning: str = "") -> list[tuple]:
+    """Multi-row INSERTs of at most 900 parameters each (the oldest SQLite limit is 999): a
+    round trip per row made PostgreSQL loads take most of an hour on a busy machine."""
+    if not rows:
+        return []
+    width = len(rows[0])
+    group = "(" + ", ".join([db.param] * width) + ")"
+    per_statement = max(900 // width, 1)
+    returned: list[tuple] = []
+    for first in range(0, len(rows), per_statement):
+        chunk = rows[first : first + per_statement]
+        sql = f"{sql_head} VALUES {', '.join([group] * len(chunk))} {returning}"
+        params = [value for row in chunk for value in row]
+        cursor = db.execute_sql(sql, params)
+        if returning:
+            returned += cursor.fetchall()
+    return returned
 
 
 def load_year(tickets: int) -> None:
@@ -40,75 +62,58 @@ def load_year(tickets: int) -> None:
     rnd = random.Random(1)
     per_day = tickets // 365 + 1
     start = dt.date(2025, 12, 1)
-    mark = db.param
-    ticket_sql = (
-        f"INSERT INTO ticket ({TICKET_COLUMNS}) VALUES ({', '.join([mark] * 20)}) RETURNING id"
-    )
+    ticket_sql = f"INSERT INTO ticket ({TICKET_COLUMNS})"
     event_sql = (
-        "INSERT INTO queue_event (hall_id, ticket_id, window_id, staff_id, kind, at, detail) "
-        f"VALUES ({', '.join([mark] * 6)}, '')"
+        "INSERT INTO queue_event (hall_id, ticket_id, window_id, staff_id, kind, at, detail)"
     )
     rating_sql = (
         "INSERT INTO rating (hall_id, ticket_id, window_id, staff_id, score, created_at, "
-        "local_date, scale, grade, level, comment, source) "
-        f"VALUES ({', '.join([mark] * 10)}, '', '')"
+        "local_date, scale, grade, level, comment, source)"
     )
     number = 0
     for offset in range(365):
         day = start + dt.timedelta(days=offset)
-        events, ratings = [], []
-        with db.atomic():
-            sequence: dict[int, int] = {}
-            for _ in range(per_day):
-                number += 1
-                service = rnd.choice(services)
-                sequence[service] = sequence.get(service, 0) + 1
-                issued = dt.datetime.combine(day, dt.time(0, 30)) + dt.timedelta(
-                    seconds=rnd.randint(0, 8 * 3600)
+        rows, events, ratings = [], [], []
+        sequence: dict[int, int] = {}
+        for _ in range(per_day):
+            number += 1
+            service = rnd.choice(services)
+            sequence[service] = sequence.get(service, 0) + 1
+            issued = dt.datetime.combine(day, dt.time(0, 30)) + dt.timedelta(
+                seconds=rnd.randint(0, 8 * 3600)
+            )
+            called = issued + dt.timedelta(seconds=rnd.randint(0, 3600))
+            done = called + dt.timedelta(seconds=rnd.randint(60, 1800))
+            served = rnd.random() < 0.93
+            window, member = rnd.choice(windows), rnd.choice(staff)
+            # Dates and times as ISO text: the same on SQLite and PostgreSQL.
+            issued, called, done = str(issued), str(called), str(done)
+            code = f"bench{number}"
+            rows.append((
+                hall.id, service, service, str(day), sequence[service], f"X{number}", code, "",
+                "completed" if served else "skipped", issued, issued, window, called,
+                called, done if served else None, 0, member, member, "done", "", 1,
+            ))  # fmt: skip
+            events += [
+                (hall.id, code, None, None, "issued", issued),
+                (hall.id, code, window, member, "called", called),
+                (hall.id, code, window, member, "completed" if served else "skipped", done),
+            ]
+            if served and rnd.random() < 0.3:
+                level = rnd.choice([5, 5, 4, 4, 3, 2])
+                score = {5: 10, 4: 8, 3: 6, 2: 4}[level]
+                ratings.append(
+                    (hall.id, code, window, member, score, done, str(day), "national", "x", level)
                 )
-                called = issued + dt.timedelta(seconds=rnd.randint(0, 3600))
-                done = called + dt.timedelta(seconds=rnd.randint(60, 1800))
-                served = rnd.random() < 0.93
-                window, member = rnd.choice(windows), rnd.choice(staff)
-                # Dates and times as ISO text: the same on SQLite and PostgreSQL.
-                issued, called, done = str(issued), str(called), str(done)
-                row = (
-                    hall.id, service, service, str(day), sequence[service], f"X{number}",
-                    f"bench{number}", "", "completed" if served else "skipped", issued, issued,
-                    window, called, done if served else None, 0, member, member, "done", "", 1,
-                )  # fmt: skip
-                ticket_id = db.execute_sql(ticket_sql, row).fetchone()[0]
-                events += [
-                    (hall.id, ticket_id, None, None, "issued", issued),
-                    (hall.id, ticket_id, window, member, "called", called),
-                    (
-                        hall.id,
-                        ticket_id,
-                        window,
-                        member,
-                        "completed" if served else "skipped",
-                        done,
-                    ),
-                ]
-                if served and rnd.random() < 0.3:
-                    level = rnd.choice([5, 5, 4, 4, 3, 2])
-                    score = {5: 10, 4: 8, 3: 6, 2: 4}[level]
-                    ratings.append(
-                        (
-                            hall.id,
-                            ticket_id,
-                            window,
-                            member,
-                            score,
-                            done,
-                            day,
-                            "national",
-                            "x",
-                            level,
-                        )
-                    )
-            db.cursor().executemany(event_sql, events)
-            db.cursor().executemany(rating_sql, ratings)
+        with db.atomic():
+            ids = dict(
+                (code, ticket_id)
+                for ticket_id, code in _insert_many(
+                    ticket_sql, rows, returning="RETURNING id, public_code"
+                )
+            )
+            _insert_many(event_sql, [(*e[:1], ids[e[1]], *e[2:], "") for e in events])
+            _insert_many(rating_sql, [(*r[:1], ids[r[1]], *r[2:], "", "") for r in ratings])
     db.execute_sql("ANALYZE")
 
 
@@ -116,6 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=500_000)
     parser.add_argument("--db", help="SQLite path or an EMPTY postgresql:// database")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each report (median)")
     args = parser.parse_args()
     url = args.db or str(Path(tempfile.mkdtemp()) / "year.sqlite3")
     init_database(url)
@@ -137,12 +143,18 @@ def main() -> int:
         ("chart: tickets per day (month)", lambda: reports.tickets_per_day(hall, month)),
         ("chart: satisfaction trend", lambda: reports.satisfaction_by_day(hall, month)),
         ("chart: completion by month (12)", lambda: reports.completion_by_month(hall, day)),
-        ("live dashboard", lambda: reports.live_state(hall)),
+        # The dashboard at 10:00 of a loaded day (today is outside the generated year).
+        ("live dashboard", lambda: reports.live_state(hall, now=dt.datetime(2026, 6, 15, 2))),
     ]
+    print(f"{'':34} {'median':>8} {'fastest':>8} {'slowest':>8}  ({args.repeat} runs)")
     for name, run in cases:
-        started = time.perf_counter()
-        run()
-        print(f"{name:34} {time.perf_counter() - started:6.3f} s")
+        times = []
+        for _ in range(max(args.repeat, 1)):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        print(f"{name:34} {median:6.3f} s {min(times):6.3f} s {max(times):6.3f} s")
     return 0
 
 
