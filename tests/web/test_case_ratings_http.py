@@ -65,6 +65,9 @@ def test_kiosk_rates_a_case_on_the_halls_current_scale(app, client):
     kiosk = client_at(app, "10.0.0.9")
     token = token_of(kiosk, "/cases")
     found = kiosk.post("/cases", data={"csrf_token": token, "code": case.lookup_code})
+    # One step at a time on the kiosk screen: confirm the result first, then rate.
+    assert "确认办结" in text(found) and "请为本次办理评价" not in text(found)
+    found = kiosk.post("/cases/confirm", data={"csrf_token": token, "code": case.lookup_code})
     assert "请为本次办理评价" in text(found) and "较好" in text(found)
     assert "非常满意" not in text(found)
     # A grade of the other scale is refused.
