@@ -56,14 +56,7 @@ def add_service(hall: Hall, name: str, prefix: str = "") -> Service:
     if not PREFIX.match(prefix):
         raise ValidationError(N_("号码字母应为 1 到 2 个大写英文字母"), field="prefix")
     with write_transaction():
-        clash = Service.get_or_none((Service.hall == hall) & (Service.prefix == prefix))
-        if clash is not None:
-            raise ValidationError(
-                N_("号码字母 %(prefix)s 已被“%(name)s”使用"),
-                field="prefix",
-                prefix=prefix,
-                name=clash.name,
-            )
+        check_prefix_free(hall, prefix)
         if Service.get_or_none((Service.hall == hall) & (Service.name == name)):
             raise ValidationError(N_("已有同名业务“%(name)s”"), field="name", name=name)
         last = Service.select().where(Service.hall == hall).order_by(Service.sort_order.desc())
@@ -443,11 +436,13 @@ def required_materials(service: Service) -> list[RequiredMaterial]:
     return list(service.materials.order_by(RequiredMaterial.position))
 
 
-def check_prefix_free(service: Service, prefix: str) -> None:
-    """Another service of the hall must not have the ticket letter."""
-    clash = Service.get_or_none(
-        (Service.hall == service.hall_id) & (Service.prefix == prefix) & (Service.id != service.id)
-    )
+def check_prefix_free(hall: Hall | int, prefix: str, service: Service | None = None) -> None:
+    """No other service of the hall may have the ticket letter (`service`: the one being
+    edited, which may keep its own)."""
+    query = (Service.hall == hall) & (Service.prefix == prefix)
+    if service is not None:
+        query &= Service.id != service.id
+    clash = Service.get_or_none(query)
     if clash is not None:
         raise ValidationError(
             N_("号码字母 %(prefix)s 已被“%(name)s”使用"),

@@ -122,7 +122,7 @@ def service_save(service_id: int):
     service = _service(service_id)
     try:
         data = validate_service(request.form)
-        lineup.check_prefix_free(service, data["prefix"])
+        lineup.check_prefix_free(service.hall_id, data["prefix"], service)
     except ValidationError as failure:
         return _page(
             "service",
