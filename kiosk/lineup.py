@@ -186,10 +186,8 @@ def restore_service(hall: Hall, service: Service, actor: Staff | None = None) ->
 
 
 def _services_by_prefix(hall: Hall, prefixes: list[str]) -> list[Service]:
-    by_prefix = {
-        s.prefix: s
-        for s in Service.select().where((Service.hall == hall) & Service.retired_at.is_null())
-    }
+    """The open services named by their letters, in that order; each letter once and known."""
+    by_prefix = open_services_by_prefix(hall)
     unknown = [p for p in prefixes if p not in by_prefix]
     if unknown or not prefixes or len(set(prefixes)) != len(prefixes):
         raise ValidationError(
@@ -513,25 +511,18 @@ def save_window(
     """管理 → 窗口: a window's number, name and the services it calls in this order (by their
     letters). Checked in the form's order (number, name, letters); a new number is taken
     first, then the rest is written and audited."""
-    by_prefix = open_services_by_prefix(hall)
     if not 1 <= number <= 999:
         raise ValidationError(N_("窗口号请填写 1 到 999 之间的整数"), field="number")
     if not name or len(name) > 30:
         raise ValidationError(N_("请填写窗口名称（最多 30 字）"), field="name")
-    unknown = [p for p in prefixes if p not in by_prefix]
-    if unknown or not prefixes or len(set(prefixes)) != len(prefixes):
-        raise ValidationError(
-            N_("请按顺序填写本窗口办理的业务字母，如 A,D；没有业务 %(bad)s"),
-            field="services",
-            bad=",".join(unknown) or "—",
-        )
+    services = _services_by_prefix(hall, prefixes)
     renumber_window(hall, window, number)
     with write_transaction():
         before = {"name": window.name, "services": window_prefixes(window)}
         Window.update(name=name).where(Window.id == window.id).execute()
         WindowService.delete().where(WindowService.window == window).execute()
-        for position, prefix in enumerate(prefixes, start=1):
-            WindowService.create(window=window, service=by_prefix[prefix], position=position)
+        for position, service in enumerate(services, start=1):
+            WindowService.create(window=window, service=service, position=position)
         audit.record(
             hall,
             actor,
