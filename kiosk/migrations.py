@@ -299,6 +299,31 @@ def _migration_17_ticket_first_called_at(database: Database) -> None:
         )
 
 
+def _migration_18_counts_a_year_in(database: Database) -> None:
+    """Issue 17, a year in: the printers' pending, 补打 and expired counts (管理, 打印机) from
+    partial indexes of those rare jobs instead of every job of the hall (0.18 s a page); the
+    full (interrupted, created_at) index of migration 16 goes with them. And the cases
+    completed in a period (the reports' 办结率 by month) through (hall, completed_at)."""
+    true = "TRUE" if is_postgres() else "1"
+    database.execute_sql('DROP INDEX IF EXISTS "print_job_interrupted_created_at"')
+    for name, columns, where in (
+        ("print_job_pending_per_printer", "hall_id, printer_id", "status = 'pending'"),
+        (
+            "print_job_interrupted_per_printer",
+            "hall_id, printer_id, created_at",
+            f"interrupted = {true}",
+        ),
+        ("print_job_expired_per_printer", "hall_id, printer_id, created_at", "status = 'expired'"),
+    ):
+        database.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "print_job" ({columns}) WHERE {where}'
+        )
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "case_hall_id_completed_at" '
+        'ON "case" ("hall_id", "completed_at")'
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -351,6 +376,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         17,
         "ticket.first_called_at and the transferred events' index, for the reports",
         _migration_17_ticket_first_called_at,
+    ),
+    (
+        18,
+        "print_job: partial indexes for the printers' counts; case: (hall, completed_at)",
+        _migration_18_counts_a_year_in,
     ),
 ]
 

@@ -397,16 +397,23 @@ class CaseFigures:
 
 def _case_rows(hall: Hall, start_utc: str, end_utc: str, kinds=("case",)) -> list[tuple]:
     """(service, status, deadline, accepted_at, completed_at) of the cases accepted or completed
-    in [start, end): cases are far fewer than tickets (thousands a year), read by the index on
-    (hall, accepted_at); the working-day and local-day arithmetic is then done here."""
+    in [start, end): cases are far fewer than tickets (thousands a year), read by the indexes on
+    (hall, accepted_at) and (hall, completed_at); the working-day and local-day arithmetic is
+    then done here."""
     marks = ", ".join("?" for _ in kinds)
+    # Two index searches, (hall, accepted_at) then (hall, completed_at) for those accepted
+    # outside the period: an OR of the two ranges made both databases read every case.
+    columns = "c.service_id, c.status, c.deadline, c.accepted_at, c.completed_at"
     sql = f"""
-        SELECT c.service_id, c.status, c.deadline, c.accepted_at, c.completed_at
-        FROM "case" c
+        SELECT {columns} FROM "case" c
+        WHERE c.hall_id = ? AND c.kind IN ({marks}) AND c.accepted_at >= ? AND c.accepted_at < ?
+        UNION ALL
+        SELECT {columns} FROM "case" c
         WHERE c.hall_id = ? AND c.kind IN ({marks})
-          AND ((c.accepted_at >= ? AND c.accepted_at < ?)
-               OR (c.completed_at >= ? AND c.completed_at < ?))"""
-    return _rows(sql, (hall.id, *kinds, start_utc, end_utc, start_utc, end_utc))
+          AND c.completed_at >= ? AND c.completed_at < ?
+          AND (c.accepted_at IS NULL OR c.accepted_at < ? OR c.accepted_at >= ?)"""
+    bounds = (start_utc, end_utc)
+    return _rows(sql, (hall.id, *kinds, *bounds, hall.id, *kinds, *bounds, *bounds))
 
 
 def _as_datetime(value) -> dt.datetime | None:
@@ -442,6 +449,48 @@ def _cases(hall: Hall, period: Period, by_service: bool) -> dict:
                     item.completed_on_time += 1
                 else:
                     item.completed_late += 1
+    return figures
+
+
+def _case_totals_by_period(hall: Hall, periods: list[Period]) -> list[CaseFigures]:
+    """The hall's case figures of each of `periods`, counted in SQL (the 12 months of the
+    办结率 chart: a year of cases read into Python took 0.3–0.5 s). The local day of a
+    completion is the UTC time moved by the hall's offset, as for the hours of the waits."""
+    bounds = [bound for period in periods for bound in _utc_bounds(hall, period)]
+    stamp = "CAST(? AS TIMESTAMP)" if is_postgres() else "?"
+    spans = ", ".join(f"({index}, {stamp}, {stamp})" for index in range(len(periods)))
+    offset = _offset_minutes(hall, periods[0].start)
+    if is_postgres():
+        done_on = f"CAST(c.completed_at + INTERVAL '{offset} minutes' AS DATE)"
+    else:
+        done_on = f"date(c.completed_at, '{offset:+d} minutes')"
+    accepted = _rows(
+        f"""
+        WITH p(i, s, e) AS (VALUES {spans})
+        SELECT p.i, COUNT(*), SUM(CASE WHEN c.status = 'completed' THEN 1 ELSE 0 END)
+        FROM p JOIN "case" c ON c.hall_id = ? AND c.kind = 'case'
+          AND c.accepted_at >= p.s AND c.accepted_at < p.e
+        GROUP BY p.i""",
+        (*bounds, hall.id),
+    )
+    completed = _rows(
+        f"""
+        WITH p(i, s, e) AS (VALUES {spans})
+        SELECT p.i, COUNT(*),
+               SUM(CASE WHEN c.deadline IS NULL OR {done_on} <= c.deadline THEN 1 ELSE 0 END)
+        FROM p JOIN "case" c ON c.hall_id = ? AND c.kind = 'case' AND c.status = 'completed'
+          AND c.completed_at >= p.s AND c.completed_at < p.e
+        GROUP BY p.i""",
+        (*bounds, hall.id),
+    )
+    figures = [CaseFigures() for _ in periods]
+    for index, registered, completed_by_now in accepted:
+        figures[index].registered = registered
+        figures[index].completed = int(completed_by_now or 0)
+    for index, done, on_time in completed:
+        figures[index].completed_in_period = done
+        figures[index].completed_on_time = int(on_time or 0)
+        figures[index].completed_late = done - int(on_time or 0)
     return figures
 
 
@@ -982,14 +1031,14 @@ def completion_by_month(hall: Hall, last_month: dt.date, months: int = 12) -> li
     start = last_month.replace(day=1)
     for _ in range(months - 1):
         start = (start - dt.timedelta(days=1)).replace(day=1)
-    series = []
-    month = start
+    periods = []
     for _ in range(months):
-        period = period_of("month", month)
-        figures = _cases(hall, period, False).get(0, CaseFigures())
-        series.append((f"{month:%Y-%m}", figures.completion_rate, figures.on_time_rate))
-        month = period.end
-    return series
+        periods.append(period_of("month", start))
+        start = periods[-1].end
+    return [
+        (f"{period.start:%Y-%m}", figures.completion_rate, figures.on_time_rate)
+        for period, figures in zip(periods, _case_totals_by_period(hall, periods), strict=True)
+    ]
 
 
 # --- Live dashboard ------------------------------------------------------------------------

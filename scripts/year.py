@@ -268,6 +268,12 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
         code = headers.get("Location", "/x").rsplit("/", 1)[1]
         kiosk.request("GET", f"/tickets/{code}/done")
         htmx = {"HX-Request": "true"}
+        # The reports of full periods a year in: yesterday, last week, last month.
+        today = dt.date.today()
+        day = (today - dt.timedelta(days=1)).isoformat()
+        week = (today - dt.timedelta(days=7)).isoformat()
+        month = (today.replace(day=1) - dt.timedelta(days=1)).isoformat()
+        monthly = f"/admin/reports/period?kind=month&date={month}"
         pages = [
             ("GET /admin", admin, "/admin", None),
             ("GET /admin/audit", admin, "/admin/audit", None),
@@ -280,6 +286,13 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
             ("board fragment", kiosk, "/display/board", htmx),
             ("staff console", console, "/staff/console", None),
             ("console poll", console, "/staff/console/panel", htmx),
+            ("daily report", admin, f"/admin/reports/daily?date={day}", None),
+            ("weekly report", admin, f"/admin/reports/period?kind=week&date={week}", None),
+            ("monthly report", admin, monthly, None),
+            ("major-matters report", admin, f"/admin/reports/major?date={month}", None),
+            ("monthly report, Excel", admin, monthly + "&format=xlsx", None),
+            ("dashboard", admin, "/admin/dashboard", None),
+            ("dashboard refresh", admin, "/admin/dashboard/live", htmx),
         ]
         for label, client, path, headers in pages:
             times = []

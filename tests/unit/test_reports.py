@@ -146,6 +146,12 @@ def test_chart_series(day):
     assert trend[D] == Decimal("66.7") and trend[dt.date(2026, 11, 25)] is None
     months = dict((m, rate) for m, rate, _on_time in reports.completion_by_month(day, D, 2))
     assert months == {"2026-10": None, "2026-11": Decimal("66.7")}
+    # Counted in SQL for the chart; the same as the report's row-by-row figures of each month.
+    for month, rate, on_time in reports.completion_by_month(day, D, 2):
+        figures = reports._cases(day, reports.parse_period("month", month, today=D), False)
+        expected = figures.get(0, reports.CaseFigures())
+        assert (rate, on_time) == (expected.completion_rate, expected.on_time_rate)
+    assert reports.completion_by_month(day, D, 1)[0][2] == Decimal("50.0")  # one of 2 late
 
 
 def test_live_state_raises_a_wait_alert(day):
