@@ -3,6 +3,8 @@
 and prints a table of measured numbers. Speed is measured here, never asserted by a test.
 
     python3 scripts/bench.py [--seconds 5] [--markdown]
+    python3 scripts/bench.py --db postgres   (the same on a throwaway PostgreSQL cluster; or
+                                             --db postgresql://… naming an EMPTY database)
     python3 scripts/bench.py --soak 30m      (a long run: RSS, files, threads, errors)
     python3 scripts/bench.py --year          (every page on a year of a busy hall vs day one)
 
@@ -93,7 +95,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def prepare_database(path: Path) -> dict[str, str]:
+def prepare_database(path: Path | str) -> dict[str, str]:
     sys.path.insert(0, str(ROOT))
     from kiosk.db import db, init_database
     from kiosk.demo import load_demo
@@ -110,7 +112,7 @@ def prepare_database(path: Path) -> dict[str, str]:
     return demo.passwords
 
 
-def start_server(db_path: Path, port: int, threads: int) -> tuple[subprocess.Popen, float]:
+def start_server(db_path: Path | str, port: int, threads: int) -> tuple[subprocess.Popen, float]:
     """The server on the bench database, and its cold start: seconds until `/` answers 200."""
     started = time.perf_counter()
     process = _serve.start_server(
@@ -216,6 +218,12 @@ def main() -> int:
     parser.add_argument(
         "--year", action="store_true", help="instead: every page on a year of a busy hall"
     )
+    parser.add_argument(
+        "--db",
+        metavar="postgres|URL",
+        help="measure on PostgreSQL: 'postgres' starts a throwaway cluster (as scripts/test.py "
+        "does), or the URL of an EMPTY database; default a fresh SQLite file",
+    )
     args = parser.parse_args()
     if args.year:
         from year import year
@@ -231,7 +239,16 @@ def main() -> int:
 
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="hall-bench-") as tmp:
-        db_path = Path(tmp) / "bench.sqlite3"
+        db_path: Path | str = Path(tmp) / "bench.sqlite3"
+        if args.db == "postgres":
+            from test import start_postgres
+
+            db_path = start_postgres() or ""
+            if not db_path:
+                return 2
+        elif args.db:
+            db_path = args.db
+        print(f"database: {'PostgreSQL' if args.db else 'SQLite (WAL)'}", flush=True)
         passwords = prepare_database(db_path)
         port = free_port()
         server, cold = start_server(db_path, port, args.threads)

@@ -185,6 +185,19 @@ def copy_day(database, base_day: dt.date, days: int, today: dt.date) -> None:
             )
 
 
+def close_old_cases(database, today: dt.date) -> None:
+    """A hall a year in has finished most of its cases: those accepted over two weeks ago are
+    completed 0–8 days after acceptance (some past their deadline), one in twenty left open
+    (overdue), instead of the played day's 80 % open copied to every day."""
+    cutoff = f"{today - dt.timedelta(days=14)} 00:00:00"
+    database.execute_sql(
+        """UPDATE "case" SET status = 'completed',
+           completed_at = datetime(accepted_at, '+' || (id % 9) || ' days')
+           WHERE status <> 'completed' AND accepted_at < ? AND id % 20 <> 0""",
+        (cutoff,),
+    )
+
+
 def rechain_audit() -> int:
     """Re-hash the audit chain in id order (the copies changed times), head included."""
     from kiosk.audit import GENESIS, entry_digest
@@ -236,6 +249,7 @@ def build_year(path: Path, days: int, per_day: int) -> dict:
             play_one_day(base_day, per_day)
         played = time.perf_counter() - started
         copy_day(db, base_day, days, today)
+        close_old_cases(db, today)
         entries = rechain_audit()
         Printer.update(enabled=False).execute()
         db.execute_sql("ANALYZE")
