@@ -282,11 +282,32 @@ def main() -> int:
     return 0
 
 
+def cpu_reference() -> float:
+    """Milliseconds for a fixed piece of pure Python (10 million additions in a function),
+    the best of three. The development machine is a share of a host whose speed changes from
+    day to day (tickets/s fell from 150 to 45 between two sessions with no change to that
+    path), so the figures of two runs compare only beside this."""
+
+    def work() -> int:
+        total = 0
+        for step in range(10_000_000):
+            total += step
+        return total
+
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - began)
+    return best * 1000
+
+
 def print_table(rows: list[tuple[str, str, str]], *, markdown: bool) -> None:
     cpu = os.cpu_count()
     print(
         f"\nHall server benchmark · {cpu} cores · Python {sys.version.split()[0]} · "
-        f"waitress {THREADS[0]} threads"
+        f"waitress {THREADS[0]} threads · CPU reference {cpu_reference():.0f} ms "
+        "(10M additions; lower is a faster machine)"
     )
     if markdown:
         print("| measure | result | target |\n|---|---|---|")

@@ -388,6 +388,9 @@ def year(days: int = 365, per_day: int = 1900) -> int:
         day_one = measure(demo, passwords)
         init_database(str(year_db))
         a_year = measure(year_db, {u: f"bench-{u}-pass" for u in passwords})
+    from bench import cpu_reference
+
+    print(f"CPU reference {cpu_reference():.0f} ms (10M additions; lower is a faster machine)")
     print("| page / action | day one p50 / p99 | a year in p50 / p99 | ratio (p50) |")
     print("|---|---|---|---|")
     for label, (p50, p99) in day_one.items():
