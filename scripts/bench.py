@@ -285,8 +285,7 @@ def main() -> int:
 def cpu_reference() -> float:
     """Milliseconds for a fixed piece of pure Python (10 million additions in a function),
     the best of three. The development machine is a share of a host whose speed changes from
-    day to day (tickets/s fell from 150 to 45 between two sessions with no change to that
-    path), so the figures of two runs compare only beside this."""
+    day to day, so the figures of two runs compare only beside this."""
 
     def work() -> int:
         total = 0
