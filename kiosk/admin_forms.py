@@ -1,5 +1,7 @@
 """Validation of what admins type (no Flask): each function returns clean values or raises
-ValidationError naming the field, with a message in Chinese. Nothing is saved here."""
+ValidationError naming the field, with a message in Chinese; a form with several bad fields
+raises FieldProblems naming every one, so the admin fixes them in one go. Nothing is saved
+here."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import ipaddress
 import json
 import re
 
-from .errors import N_, ValidationError
+from .errors import N_, Problems, ValidationError
 from .limits import PHONE_NUMBER, check_text, parse_id, require_id
 from .models import Staff
 
@@ -19,20 +21,47 @@ HEX_ID = re.compile(r"^(0x)?[0-9A-Fa-f]{1,4}$")
 
 
 def validate_printer(form) -> dict:
-    name = form.get("name", "").strip()
-    if not name:
-        raise ValidationError(N_("请填写打印机名称"), field="name")
-    if len(name) > 40:
-        raise ValidationError(N_("名称不能超过 40 个字"), field="name")
+    problems = Problems()
+    data: dict = {}
+    problems.put(data, "name", _text, form, "name", N_("请填写打印机名称"), 40)
     role = form.get("role", "").strip()
     if not ROLE.match(role):
-        raise ValidationError(
-            N_("用途应为 kiosk（取号机）、notice（公告）或 window:3（3号窗口）"), field="role"
+        problems.found.append(
+            ValidationError(
+                N_("用途应为 kiosk（取号机）、notice（公告）或 window:3（3号窗口）"), field="role"
+            )
         )
     kind = form.get("kind", "")
-    if kind not in PRINTER_KINDS:
-        raise ValidationError(N_("请选择连接方式"), field="kind")
     connection: dict = {"kind": kind}
+    with problems.check():
+        if kind not in PRINTER_KINDS:
+            raise ValidationError(N_("请选择连接方式"), field="kind")
+        connection.update(_connection(form, kind))
+    dot_width = parse_id(form.get("dot_width", "")) or 0
+    if dot_width not in DOT_WIDTHS:
+        problems.found.append(
+            ValidationError(
+                N_("纸宽点数应为 384（58 毫米）、512（TM-T88V）或 576（80 毫米）"),
+                field="dot_width",
+            )
+        )
+    mode = form.get("mode", "")
+    if mode not in ("raster", "text"):
+        problems.found.append(ValidationError(N_("请选择打印方式"), field="mode"))
+    problems.put(data, "font_path", _text, form, "font_path", "", 255, required=False)
+    problems.raise_any()
+    return {
+        **data,
+        "role": role,
+        "connection": json.dumps(connection, ensure_ascii=False),
+        "dot_width": dot_width,
+        "mode": mode,
+        "enabled": form.get("enabled") == "on",
+    }
+
+
+def _connection(form, kind: str) -> dict:
+    """The connection fields of one kind of printer (the first bad one raises)."""
     if kind == "network":
         host = form.get("host", "").strip()
         try:
@@ -47,15 +76,15 @@ def validate_printer(form) -> dict:
         port_number = require_id(
             port, "port", high=65535, message=N_("端口应为 1 到 65535 之间的数字，通常是 9100")
         )
-        connection.update(host=host, port=port_number)
-    elif kind == "usb":
+        return {"host": host, "port": port_number}
+    if kind == "usb":
         vendor, product = form.get("vendor_id", "").strip(), form.get("product_id", "").strip()
         if not HEX_ID.match(vendor) or not HEX_ID.match(product):
             raise ValidationError(
                 N_("USB 厂商号和产品号应为十六进制，例如 0x0416 和 0x5011"), field="vendor_id"
             )
-        connection.update(vendor_id=vendor, product_id=product)
-    elif kind in ("serial", "file"):
+        return {"vendor_id": vendor, "product_id": product}
+    if kind in ("serial", "file"):
         device = form.get("device", "").strip()
         if not device:
             raise ValidationError(N_("请填写设备路径，例如 COM3 或 /dev/usb/lp0"), field="device")
@@ -63,36 +92,29 @@ def validate_printer(form) -> dict:
             from .print_files import check_path
 
             check_path(device)
-        connection.update({"device" if kind == "serial" else "path": device})
-        if kind == "serial":
-            baud = form.get("baudrate", "9600").strip() or "9600"
-            if baud not in ("9600", "19200", "38400", "57600", "115200"):
-                raise ValidationError(N_("波特率不正确"), field="baudrate")
-            connection["baudrate"] = int(baud)
-    else:
-        printer_name = form.get("printer_name", "").strip()
-        if not printer_name:
-            raise ValidationError(N_("请填写系统中的打印机名称"), field="printer_name")
-        connection["printer_name"] = printer_name
-    dot_width = parse_id(form.get("dot_width", "")) or 0
-    if dot_width not in DOT_WIDTHS:
-        raise ValidationError(
-            N_("纸宽点数应为 384（58 毫米）、512（TM-T88V）或 576（80 毫米）"), field="dot_width"
-        )
-    mode = form.get("mode", "")
-    if mode not in ("raster", "text"):
-        raise ValidationError(N_("请选择打印方式"), field="mode")
-    return {
-        "name": name,
-        "role": role,
-        "connection": json.dumps(connection, ensure_ascii=False),
-        "dot_width": dot_width,
-        "mode": mode,
-        "font_path": _text(form, "font_path", "", 255, required=False),
-        "enabled": form.get("enabled") == "on",
-    }
+            return {"path": device}
+        baud = form.get("baudrate", "9600").strip() or "9600"
+        if baud not in ("9600", "19200", "38400", "57600", "115200"):
+            raise ValidationError(N_("波特率不正确"), field="baudrate")
+        return {"device": device, "baudrate": int(baud)}
+    printer_name = form.get("printer_name", "").strip()
+    if not printer_name:
+        raise ValidationError(N_("请填写系统中的打印机名称"), field="printer_name")
+    return {"printer_name": printer_name}
 
 
+# The order the fields stand on the hall and service pages: several problems are listed so.
+HALL_FIELDS = (
+    "name opens_at closes_at break_starts_at break_ends_at public_base_url kiosk_idle_seconds "
+    "print_hold_expiry_minutes consultation_phone supervision_phone announcement_template "
+    "priority_streak_limit skip_reactivation_minutes skip_requeue_behind "
+    "kiosk_tickets_per_minute wait_alert_minutes rating_scale personal_data_retention_days "
+    "complaint_general_days complaint_major_days"
+).split()
+SERVICE_FIELDS = (
+    "name name_en prefix icon daily_cap summary legal_basis conditions handling_type "
+    "time_limit_days fees consultation_phone supervision_phone steps materials"
+).split()
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 PREFIX = re.compile(r"^[A-Z]{1,2}$")
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
@@ -121,58 +143,56 @@ def validate_hall(form) -> dict:
     from .announcements import validate_template
     from .hall_setup import validate_hours, validate_public_base_url
 
-    data = {"name": _text(form, "name", N_("请填写大厅名称"), 60)}
-    data.update(
-        validate_hours(
-            str(form.get("opens_at", "")),
-            str(form.get("closes_at", "")),
-            str(form.get("break_starts_at", "")),
-            str(form.get("break_ends_at", "")),
+    problems = Problems()
+    data: dict = {}
+    problems.put(data, "name", _text, form, "name", N_("请填写大厅名称"), 60)
+    with problems.check():
+        data.update(
+            validate_hours(
+                str(form.get("opens_at", "")),
+                str(form.get("closes_at", "")),
+                str(form.get("break_starts_at", "")),
+                str(form.get("break_ends_at", "")),
+            )
         )
+    problems.put(
+        data, "public_base_url", validate_public_base_url, str(form.get("public_base_url", ""))
     )
-    data["public_base_url"] = validate_public_base_url(str(form.get("public_base_url", "")))
-    data["kiosk_idle_seconds"] = _int(
-        form, "kiosk_idle_seconds", 15, 600, N_("请填写 15 到 600 之间的秒数")
+    numbers = [
+        ("kiosk_idle_seconds", 15, 600, N_("请填写 15 到 600 之间的秒数")),
+        ("print_hold_expiry_minutes", 1, 1440, N_("请填写 1 到 1440 之间的分钟数")),
+        ("priority_streak_limit", 0, 20, N_("请填写 0 到 20 之间的整数")),
+        ("skip_reactivation_minutes", 0, 240, N_("请填写 0 到 240 之间的分钟数")),
+        ("skip_requeue_behind", 0, 20, N_("请填写 0 到 20 之间的整数")),
+        ("kiosk_tickets_per_minute", 0, 120, N_("请填写 0 到 120 之间的整数")),
+        ("personal_data_retention_days", 30, 3650, N_("请填写 30 到 3650 之间的天数")),
+    ]
+    # 意见箱 answer deadlines (issue 13) and the wait alert (issue 14): a form of an older
+    # page without them leaves them as they are.
+    optional = [
+        ("complaint_general_days", 1, 30, N_("请填写合适的天数")),
+        ("complaint_major_days", 7, 90, N_("请填写合适的天数")),
+        ("wait_alert_minutes", 0, 480, N_("请填写 0 到 480 之间的分钟数")),
+    ]
+    numbers += [field for field in optional if field[0] in form]
+    for name, low, high, message in numbers:
+        problems.put(data, name, _int, form, name, low, high, message)
+    problems.put(data, "consultation_phone", _text, form, "consultation_phone", "", 30, False)
+    problems.put(
+        data, "supervision_phone", _text, form, "supervision_phone", N_("请填写监督电话"), 30
     )
-    data["print_hold_expiry_minutes"] = _int(
-        form, "print_hold_expiry_minutes", 1, 1440, N_("请填写 1 到 1440 之间的分钟数")
-    )
-    data["consultation_phone"] = _text(form, "consultation_phone", "", 30, required=False)
-    data["supervision_phone"] = _text(form, "supervision_phone", N_("请填写监督电话"), 30)
     template = str(form.get("announcement_template", "")).strip()
-    data["announcement_template"] = validate_template(template)
-    data["priority_streak_limit"] = _int(
-        form, "priority_streak_limit", 0, 20, N_("请填写 0 到 20 之间的整数")
-    )
-    data["skip_reactivation_minutes"] = _int(
-        form, "skip_reactivation_minutes", 0, 240, N_("请填写 0 到 240 之间的分钟数")
-    )
-    data["skip_requeue_behind"] = _int(
-        form, "skip_requeue_behind", 0, 20, N_("请填写 0 到 20 之间的整数")
-    )
-    data["kiosk_tickets_per_minute"] = _int(
-        form, "kiosk_tickets_per_minute", 0, 120, N_("请填写 0 到 120 之间的整数")
-    )
-    data["personal_data_retention_days"] = _int(
-        form, "personal_data_retention_days", 30, 3650, N_("请填写 30 到 3650 之间的天数")
-    )
-    # 意见箱 answer deadlines (issue 13); a form from before them leaves them as they are.
-    for name, low, high in (("complaint_general_days", 1, 30), ("complaint_major_days", 7, 90)):
-        if name in form:
-            data[name] = _int(form, name, low, high, N_("请填写合适的天数"))
+    problems.put(data, "announcement_template", validate_template, template)
     data["weekend_service"] = form.get("weekend_service") == "on"
     data["always_open"] = form.get("always_open") == "on"
-    # Ratings and reports (issue 14); a form of an older page without them keeps the values.
-    if "wait_alert_minutes" in form:
-        data["wait_alert_minutes"] = _int(
-            form, "wait_alert_minutes", 0, 480, N_("请填写 0 到 480 之间的分钟数")
-        )
     if "rating_scale" in form:
         from .ratings import SCALES
 
-        if form.get("rating_scale") not in SCALES:
-            raise ValidationError(N_("请选择评价方式"), field="rating_scale")
-        data["rating_scale"] = form.get("rating_scale")
+        if form.get("rating_scale") in SCALES:
+            data["rating_scale"] = form.get("rating_scale")
+        else:
+            problems.found.append(ValidationError(N_("请选择评价方式"), field="rating_scale"))
+    problems.raise_any(HALL_FIELDS)
     return data
 
 
@@ -225,56 +245,75 @@ def parse_materials(text: str) -> list[tuple[str, str, int, str]]:
 
 
 def validate_service(form) -> dict:
+    problems = Problems()
+    data: dict = {}
     prefix = str(form.get("prefix", "")).strip().upper()
     if not PREFIX.match(prefix):
-        raise ValidationError(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
+        problems.found.append(
+            ValidationError(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
+        )
     handling = form.get("handling_type", "")
     if handling not in ("instant", "promised", "joint", "approval"):
-        raise ValidationError(N_("请选择办理方式"), field="handling_type")
-    days = _int(form, "time_limit_days", 0, 60, N_("承诺时限应为 0 到 60 个工作日"))
-    if handling == "promised" and days == 0:
-        raise ValidationError(N_("承诺件需要填写承诺时限"), field="time_limit_days")
-    return {
-        "name": _text(form, "name", N_("请填写业务名称"), 30),
-        "name_en": _text(form, "name_en", "", 60, required=False),
-        "prefix": prefix,
-        "icon": _text(form, "icon", N_("请填写一个图标字"), 2),
+        problems.found.append(ValidationError(N_("请选择办理方式"), field="handling_type"))
+    with problems.check():
+        days = _int(form, "time_limit_days", 0, 60, N_("承诺时限应为 0 到 60 个工作日"))
+        if handling == "promised" and days == 0:
+            raise ValidationError(N_("承诺件需要填写承诺时限"), field="time_limit_days")
+        data["time_limit_days"] = days
+    texts = [
+        ("name", N_("请填写业务名称"), 30, True),
+        ("name_en", "", 60, False),
+        ("icon", N_("请填写一个图标字"), 2, True),
         # Plain text, shown escaped by the templates: storing it through the HTML sanitizer
         # turned "&" and "<" into "&amp;" and "&lt;", which residents then saw (issue 18).
-        "summary": _text(form, "summary", "", 300, required=False),
+        ("summary", "", 300, False),
+        ("legal_basis", N_("请填写设定依据"), 500, True),
+        ("conditions", N_("请填写办理条件"), 1000, True),
+        ("fees", N_("请填写收费标准（不收费请写“不收费”）"), 100, True),
+        ("consultation_phone", "", 30, False),
+        ("supervision_phone", "", 30, False),
+    ]
+    for name, message, limit, required in texts:
+        problems.put(data, name, _text, form, name, message, limit, required)
+    problems.put(
+        data, "daily_cap", _int, form, "daily_cap", 0, 9999, N_("每日号数上限应为 0（不限）到 9999")
+    )
+    problems.put(data, "steps", parse_steps, str(form.get("steps", "")))
+    problems.put(data, "materials", parse_materials, str(form.get("materials", "")))
+    problems.raise_any(SERVICE_FIELDS)
+    return {
+        **data,
+        "prefix": prefix,
         "active": form.get("active") == "on",
-        "daily_cap": _int(form, "daily_cap", 0, 9999, N_("每日号数上限应为 0（不限）到 9999")),
-        "legal_basis": _text(form, "legal_basis", N_("请填写设定依据"), 500),
-        "conditions": _text(form, "conditions", N_("请填写办理条件"), 1000),
         "handling_type": handling,
-        "time_limit_days": days,
-        "fees": _text(form, "fees", N_("请填写收费标准（不收费请写“不收费”）"), 100),
-        "consultation_phone": _text(form, "consultation_phone", "", 30, required=False),
-        "supervision_phone": _text(form, "supervision_phone", "", 30, required=False),
-        "steps": parse_steps(str(form.get("steps", ""))),
-        "materials": parse_materials(str(form.get("materials", ""))),
     }
 
 
 def validate_staff(form, *, new: bool) -> dict:
+    problems = Problems()
+    data: dict = {}
     username = str(form.get("username", "")).strip().lower()
     if not USERNAME.match(username):
-        raise ValidationError(N_("用户名为 2 到 32 位小写字母、数字，以字母开头"), field="username")
-    role = form.get("role", "")
-    if role not in Staff.ROLES:
-        raise ValidationError(N_("请选择角色"), field="role")
+        problems.found.append(
+            ValidationError(N_("用户名为 2 到 32 位小写字母、数字，以字母开头"), field="username")
+        )
+    problems.put(data, "display_name", _text, form, "display_name", N_("请填写姓名"), 20)
+    problems.put(data, "post", _text, form, "post", N_("请填写岗位"), 30)
     phone = str(form.get("phone", "")).strip()
     if phone and not PHONE_NUMBER.fullmatch(phone):
-        raise ValidationError(
-            N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone"
+        problems.found.append(
+            ValidationError(N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone")
         )
+    role = form.get("role", "")
+    if role not in Staff.ROLES:
+        problems.found.append(ValidationError(N_("请选择角色"), field="role"))
     password = str(form.get("password", ""))
     if new and not password:
-        raise ValidationError(N_("新账号需要设置初始密码"), field="password")
+        problems.found.append(ValidationError(N_("新账号需要设置初始密码"), field="password"))
+    problems.raise_any()
     return {
         "username": username,
-        "display_name": _text(form, "display_name", N_("请填写姓名"), 20),
-        "post": _text(form, "post", N_("请填写岗位"), 30),
+        **data,
         "phone": phone,
         "role": role,
         "active": form.get("active") == "on",

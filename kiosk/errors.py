@@ -6,7 +6,8 @@ gettext at display time (`DomainError.translated`), so the domain never imports 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name of the gettext no-op marker
@@ -49,3 +50,55 @@ class LineProblems(ValidationError):
         return [
             gettext(message) % {"line": line, **params} for line, message, params in self.problems
         ]
+
+
+class FieldProblems(ValidationError):
+    """Every bad field of a form at once, each a ValidationError naming its field: nothing was
+    saved. Views show each message beside its field, so an admin fixes the form in one go."""
+
+    def __init__(self, problems: list[ValidationError]):
+        super().__init__(
+            N_("有 %(count)s 处需要修改"), field=problems[0].field, count=len(problems)
+        )
+        self.problems = problems
+
+
+class Problems:
+    """Collects what is wrong while a form is checked, field by field:
+
+    problems = Problems()
+    with problems.check():
+        name = check_name(form)      # a ValidationError here is kept, checking goes on
+    ...
+    problems.raise_any()             # one problem: raised as it is; several: FieldProblems
+    """
+
+    def __init__(self) -> None:
+        self.found: list[ValidationError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except FieldProblems as many:
+            self.found.extend(many.problems)
+        except ValidationError as problem:
+            self.found.append(problem)
+
+    def put(self, data: dict, key: str, check: Callable[..., object], *args, **kwargs) -> None:
+        """data[key] = check(*args, **kwargs), or the problem kept."""
+        with self.check():
+            data[key] = check(*args, **kwargs)
+
+    def has(self, field: str) -> bool:
+        return any(problem.field == field for problem in self.found)
+
+    def raise_any(self, order: Sequence[str] = ()) -> None:
+        """Raise what was found, in the order the fields stand on the page (`order`; fields
+        not named there come after, as found)."""
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            place = {field: index for index, field in enumerate(order)}
+            found = sorted(self.found, key=lambda problem: place.get(problem.field, len(place)))
+            raise FieldProblems(found)

@@ -14,7 +14,7 @@ from playhouse.shortcuts import model_to_dict
 from . import audit, calendar
 from .db import write_transaction
 from .demo import CALENDAR_2026
-from .errors import N_, ValidationError
+from .errors import N_, Problems, ValidationError
 from .lineup import add_service, add_window
 from .models import Hall, Staff, Window
 from .passwords import hash_password
@@ -24,30 +24,42 @@ CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(:\d{1,5})?/?$")
 MIN_PASSWORD = 8
+# The order the first-run page asks in: several problems are listed so.
+FIRST_RUN_FIELDS = (
+    "hall_name opens_at closes_at break_starts_at break_ends_at public_base_url admin_username "
+    "admin_name password password_again services windows"
+).split()
 
 
 # --- opening hours, public address -------------------------------------------------------------
 
 
 def validate_hours(opens: str, closes: str, break_starts: str = "", break_ends: str = "") -> dict:
-    """Opening hours with an optional lunch break; returns the hall fields."""
+    """Opening hours with an optional lunch break; returns the hall fields (FieldProblems
+    names every bad time at once)."""
     opens, closes = opens.strip(), closes.strip()
     break_starts, break_ends = break_starts.strip(), break_ends.strip()
-    for field, value in (("opens_at", opens), ("closes_at", closes)):
-        if not HHMM.match(value):
-            raise ValidationError(N_("时间应写成 08:30 这样的格式"), field=field)
-    if opens >= closes:
-        raise ValidationError(N_("关门时间应晚于开门时间"), field="closes_at")
+    problems = Problems()
+    times = [("opens_at", opens), ("closes_at", closes)]
     if bool(break_starts) != bool(break_ends):
-        raise ValidationError(N_("午休时间请同时填写开始和结束，或都不填"), field="break_starts_at")
-    if break_starts:
-        for field, value in (("break_starts_at", break_starts), ("break_ends_at", break_ends)):
-            if not HHMM.match(value):
-                raise ValidationError(N_("时间应写成 08:30 这样的格式"), field=field)
-        if not opens < break_starts < break_ends < closes:
-            raise ValidationError(
-                N_("午休应在开门和关门之间，且结束晚于开始"), field="break_starts_at"
+        problems.found.append(
+            ValidationError(N_("午休时间请同时填写开始和结束，或都不填"), field="break_starts_at")
+        )
+    elif break_starts:
+        times += [("break_starts_at", break_starts), ("break_ends_at", break_ends)]
+    for field, value in times:
+        if not HHMM.match(value):
+            problems.found.append(ValidationError(N_("时间应写成 08:30 这样的格式"), field=field))
+    if not problems.found:
+        if opens >= closes:
+            problems.found.append(ValidationError(N_("关门时间应晚于开门时间"), field="closes_at"))
+        elif break_starts and not opens < break_starts < break_ends < closes:
+            problems.found.append(
+                ValidationError(
+                    N_("午休应在开门和关门之间，且结束晚于开始"), field="break_starts_at"
+                )
             )
+    problems.raise_any(("opens_at", "closes_at", "break_starts_at", "break_ends_at"))
     return {
         "opens_at": opens,
         "closes_at": closes,
@@ -131,44 +143,61 @@ class FirstRun:
 
 
 def parse_first_run(form) -> FirstRun:
-    """Check the first-run form; raises ValidationError naming the field."""
+    """Check the first-run form; ValidationError naming the field, FieldProblems naming every
+    bad field when there are several."""
 
     def text(name: str) -> str:
         return str(form.get(name, "")).strip()
 
+    problems = Problems()
     hall_name = text("hall_name")
     if not hall_name or len(hall_name) > 60:
-        raise ValidationError(N_("请填写大厅名称（最多 60 字）"), field="hall_name")
+        problems.found.append(
+            ValidationError(N_("请填写大厅名称（最多 60 字）"), field="hall_name")
+        )
+    hours: dict = {}
+    with problems.check():
+        hours = validate_hours(
+            text("opens_at"), text("closes_at"), text("break_starts_at"), text("break_ends_at")
+        )
+    base = ""
+    with problems.check():
+        base = validate_public_base_url(text("public_base_url"))
     username = text("admin_username")
     if not USERNAME.match(username):
-        raise ValidationError(
-            N_("管理员账号请用 2 到 64 个英文字母、数字或 _ . -"), field="admin_username"
+        problems.found.append(
+            ValidationError(
+                N_("管理员账号请用 2 到 64 个英文字母、数字或 _ . -"), field="admin_username"
+            )
         )
     admin_name = text("admin_name")
     if not admin_name or len(admin_name) > 30:
-        raise ValidationError(N_("请填写管理员姓名（最多 30 字）"), field="admin_name")
+        problems.found.append(
+            ValidationError(N_("请填写管理员姓名（最多 30 字）"), field="admin_name")
+        )
     password = str(form.get("password", ""))
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(N_("密码至少 %(count)s 位"), field="password", count=MIN_PASSWORD)
-    if password != str(form.get("password_again", "")):
-        raise ValidationError(N_("两次输入的密码不一致"), field="password_again")
-    hours = validate_hours(
-        text("opens_at"), text("closes_at"), text("break_starts_at"), text("break_ends_at")
-    )
-    base = validate_public_base_url(text("public_base_url"))
+        problems.found.append(
+            ValidationError(N_("密码至少 %(count)s 位"), field="password", count=MIN_PASSWORD)
+        )
+    elif password != str(form.get("password_again", "")):
+        problems.found.append(ValidationError(N_("两次输入的密码不一致"), field="password_again"))
     services = [name.strip() for name in re.split(r"[\n,，、]", text("services")) if name.strip()]
     if not services:
-        raise ValidationError(N_("请至少填写一项业务，每行一项"), field="services")
-    if len(services) > 26 or len(set(services)) != len(services):
-        raise ValidationError(N_("业务名称不能重复，最多 26 项"), field="services")
-    if any(len(name) > 30 for name in services):
-        raise ValidationError(N_("业务名称最多 30 字"), field="services")
+        problems.found.append(ValidationError(N_("请至少填写一项业务，每行一项"), field="services"))
+    elif len(services) > 26 or len(set(services)) != len(services):
+        problems.found.append(ValidationError(N_("业务名称不能重复，最多 26 项"), field="services"))
+    elif any(len(name) > 30 for name in services):
+        problems.found.append(ValidationError(N_("业务名称最多 30 字"), field="services"))
     try:
         windows = int(text("windows"))
     except ValueError:
         windows = 0
     if not 1 <= windows <= 99:
-        raise ValidationError(N_("窗口数量请填写 1 到 99 之间的整数"), field="windows")
+        problems.found.append(
+            ValidationError(N_("窗口数量请填写 1 到 99 之间的整数"), field="windows")
+        )
+    problems.raise_any(FIRST_RUN_FIELDS)
     return FirstRun(hall_name, username, admin_name, password, "", hours, base, services, windows)
 
 

@@ -11,7 +11,7 @@ from playhouse.shortcuts import model_to_dict
 
 from . import audit, clock
 from .db import write_transaction
-from .errors import N_, ValidationError
+from .errors import N_, Problems, ValidationError
 from .models import Hall, Staff, StaffWindow, Window
 from .photos import store_photo
 
@@ -131,19 +131,25 @@ def check_account(hall: Hall, member: Staff | None, data: dict, actor: Staff) ->
     from .passwords import check_password_strength, hash_password  # werkzeug: only when saving
 
     data = dict(data)
+    problems = Problems()
     clash = Staff.get_or_none((Staff.hall == hall) & (Staff.username == data["username"]))
     if clash is not None and (member is None or clash.id != member.id):
-        raise ValidationError(N_("用户名已被使用"), field="username")
-    password = data.pop("password")
-    if password:
-        check_password_strength(password, role=data["role"])
-        data["password_hash"] = hash_password(password)
+        problems.found.append(ValidationError(N_("用户名已被使用"), field="username"))
     if (
         member is not None
         and member.id == actor.id
         and (data["role"] != "admin" or not data["active"])
     ):
-        raise ValidationError(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")
+        problems.found.append(
+            ValidationError(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")
+        )
+    password = data.pop("password")
+    if password:
+        with problems.check():
+            check_password_strength(password, role=data["role"])
+    problems.raise_any()
+    if password:
+        data["password_hash"] = hash_password(password)
     return data
 
 

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import clock
 from .db import release_connection
-from .errors import DomainError, ValidationError
+from .errors import DomainError, FieldProblems, ValidationError
 from .htmx import is_htmx
 from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters
 from .models import Hall, Staff
@@ -200,6 +200,17 @@ def read_only_for(blueprint: Blueprint, roles: Iterable[str]) -> None:
 
 def error_message(error: DomainError) -> str:
     return error.translated(gettext)
+
+
+def form_errors(failure: ValidationError) -> dict[str, str]:
+    """What a form page shows: each bad field's message in the page's language, in the order
+    of the page (the first problem of a field; a problem of no field is under ""). Several
+    come from FieldProblems, so an admin sees every one at once."""
+    problems = failure.problems if isinstance(failure, FieldProblems) else [failure]
+    errors: dict[str, str] = {}
+    for problem in problems:
+        errors.setdefault(problem.field or "", problem.translated(gettext))
+    return errors
 
 
 def local_time(moment, fmt: str = "HH:mm") -> str:

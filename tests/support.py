@@ -59,3 +59,39 @@ class Auth:
     def sign_out(self) -> None:
         response = self.client.post("/logout", data={"csrf_token": csrf_token_of(self.client)})
         assert response.status_code in (302, 303), response.data[:300]
+
+
+def error_of(response, field: str) -> str:
+    """The message a form page shows under `field` ("" when none)."""
+    from bs4 import BeautifulSoup
+
+    node = BeautifulSoup(response.data, "html.parser").select_one(f"#error-{field}")
+    return node.get_text(strip=True) if node else ""
+
+
+def form_of(client, path: str) -> dict:
+    """The values an admin form at `path` would submit as it stands (file inputs left out)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(client.get(path).data, "html.parser")
+    form = soup.select_one("form.admin-form")
+    data: dict = {}
+    for element in form.select("input, textarea, select"):
+        name = element.get("name")
+        if not name or element.get("type") == "file":
+            continue
+        if element.name == "textarea":
+            data[name] = element.get_text()
+        elif element.name == "select":
+            chosen = element.select_one("option[selected]") or element.select_one("option")
+            data[name] = chosen.get("value")
+        elif element.get("type") == "checkbox":
+            if not element.has_attr("checked"):
+                continue
+            if name == "window_ids":
+                data.setdefault(name, []).append(element.get("value", "on"))
+            else:
+                data[name] = "on"
+        else:
+            data[name] = element.get("value", "")
+    return data

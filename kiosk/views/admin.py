@@ -24,7 +24,7 @@ from ..spool import cancel, enqueue, reprint
 from ..web import (
     current_hall,
     current_staff,
-    error_message,
+    form_errors,
     hall_row_or_404,
     read_only_for,
     require_roles,
@@ -71,7 +71,7 @@ def _job(job_id: int) -> PrintJob:
     return job
 
 
-def _printer_form(printer: Printer | None, error: str = "", field: str = "", form=None):
+def _printer_form(printer: Printer | None, errors: dict[str, str] | None = None, form=None):
     values = dict(form or {})
     if printer is not None and form is None:
         connection = json.loads(printer.connection or "{}")
@@ -91,8 +91,7 @@ def _printer_form(printer: Printer | None, error: str = "", field: str = "", for
         "admin/_printer_form.html",
         printer=printer,
         values=values,
-        error=error,
-        field=field,
+        errors=errors or {},
     )
 
 
@@ -117,7 +116,7 @@ def printer_save(printer_id: int | None = None):
         data = validate_printer(request.form)
         printer_admin.check_printer_name(hall, printer, data["name"])
     except ValidationError as failure:
-        return _printer_form(printer, error_message(failure), failure.field, request.form)
+        return _printer_form(printer, form_errors(failure), request.form)
     printer_admin.save_printer(hall, printer, data, current_staff())
     flash(gettext("打印机设置已保存"))
     return redirect(url_for("admin.printers_page"), 303)

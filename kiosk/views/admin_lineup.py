@@ -14,7 +14,7 @@ from ..errors import N_, ValidationError
 from ..htmx import render
 from ..limits import parse_id, require_id
 from ..models import Service, Window
-from ..web import current_hall, current_staff, error_message, hall_row_or_404
+from ..web import current_hall, current_staff, error_message, form_errors, hall_row_or_404
 from .admin import bp
 
 
@@ -47,7 +47,7 @@ def service_create():
     except ValidationError as failure:
         from .admin_settings import services_page
 
-        return services_page(error=error_message(failure), field=failure.field)
+        return services_page(form_errors(failure))
     return redirect(url_for("admin.service_form", service_id=service.id), 303)
 
 

@@ -18,7 +18,7 @@ from ..labels import NOTICE_CATEGORIES
 from ..models import Notice
 from ..photos import check_photo
 from ..printing import print_notice
-from ..web import current_hall, current_staff, error_message, hall_row_or_404
+from ..web import current_hall, current_staff, form_errors, hall_row_or_404
 from .admin import bp
 
 NOTICE_IMAGE_SIDE = notices.IMAGE_SIDE
@@ -29,15 +29,14 @@ def _notice(notice_id: int) -> Notice:
     return notice
 
 
-def _form(notice: Notice | None, values, error: str = "", field: str = ""):
+def _form(notice: Notice | None, values, errors: dict[str, str] | None = None):
     return render(
         "admin/notice.html",
         "admin/_notice.html",
         notice=notice,
         values=values,
         categories=NOTICE_CATEGORIES,
-        error=error,
-        field=field,
+        errors=errors or {},
     )
 
 
@@ -75,7 +74,7 @@ def notice_save(notice_id: int | None = None):
         if image_data is not None:
             check_photo(image_data, NOTICE_IMAGE_SIDE)
     except ValidationError as failure:
-        return _form(notice, request.form, error_message(failure), failure.field)
+        return _form(notice, request.form, form_errors(failure))
     notices.save_notice(
         current_hall(),
         notice,

@@ -22,7 +22,14 @@ from ..htmx import render
 from ..limits import parse_id, require_id
 from ..models import Service, Staff, Window
 from ..photos import check_photo
-from ..web import current_hall, current_staff, error_message, forget_hall_cache, hall_row_or_404
+from ..web import (
+    current_hall,
+    current_staff,
+    error_message,
+    forget_hall_cache,
+    form_errors,
+    hall_row_or_404,
+)
 from .admin import bp
 
 
@@ -53,8 +60,7 @@ def hall_form():
     return _page(
         "hall",
         values=model_to_dict(hall, recurse=False),
-        error="",
-        field="",
+        errors={},
         saved=request.args.get("saved"),
     )
 
@@ -68,8 +74,7 @@ def hall_save():
         return _page(
             "hall",
             values=request.form,
-            error=error_message(failure),
-            field=failure.field,
+            errors=form_errors(failure),
             saved=None,
         )
     hall_setup.save_settings(hall, data, current_staff())
@@ -80,15 +85,14 @@ def hall_save():
 # --- services and procedure guides ------------------------------------------------------------
 
 
-def services_page(error: str = "", field: str = ""):
+def services_page(errors: dict[str, str] | None = None):
     services = list(lineup.all_services(current_hall()))
     return _page(
         "services",
         services=[s for s in services if s.retired_at is None],
         retired=[s for s in services if s.retired_at is not None],
-        error=error,
-        field=field,
-        values=request.form if error else {},
+        errors=errors or {},
+        values=request.form if errors else {},
         saved=request.args.get("saved"),
         welcome=request.args.get("welcome"),
     )
@@ -111,8 +115,7 @@ def service_form(service_id: int):
         "service",
         service=service,
         values=lineup.service_form_values(service),
-        error="",
-        field="",
+        errors={},
         saved=request.args.get("saved"),
     )
 
@@ -128,8 +131,7 @@ def service_save(service_id: int):
             "service",
             service=service,
             values=request.form,
-            error=error_message(failure),
-            field=failure.field,
+            errors=form_errors(failure),
             saved=None,
         )
     lineup.save_service(service, data, current_staff())
@@ -189,9 +191,9 @@ def staff_list():
     )
 
 
-def _staff_page(member: Staff | None, values, error: str = "", field: str = ""):
+def _staff_page(member: Staff | None, values, errors: dict[str, str] | None = None):
     windows = lineup.all_windows(current_hall())
-    return _page("staff", member=member, values=values, windows=windows, error=error, field=field)
+    return _page("staff", member=member, values=values, windows=windows, errors=errors or {})
 
 
 @bp.get("/staff/new")
@@ -227,7 +229,7 @@ def staff_save(staff_id: int | None = None):
             hall, member, validate_staff(request.form, new=member is None), current_staff()
         )
     except ValidationError as failure:
-        return _staff_page(member, values, error_message(failure), failure.field)
+        return _staff_page(member, values, form_errors(failure))
     upload = request.files.get("photo")
     photo = None
     if upload is not None and upload.filename:
@@ -235,7 +237,7 @@ def staff_save(staff_id: int | None = None):
             photo = upload.read()
             check_photo(photo)
         except ValidationError as failure:
-            return _staff_page(member, values, error_message(failure), failure.field)
+            return _staff_page(member, values, form_errors(failure))
     staffing.save_account(
         hall, member, data, windows, current_staff(), photo=photo, photo_folder=photo_folder()
     )

@@ -22,7 +22,7 @@ from flask_babel import gettext
 
 from .. import hall_setup
 from ..errors import ValidationError
-from ..web import error_message, forget_hall_cache, start_session
+from ..web import forget_hall_cache, form_errors, start_session
 
 bp = Blueprint("setup", __name__, url_prefix="/admin/setup")
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -61,13 +61,12 @@ def _code() -> str:
     return current_app.config.get("HALL_CODE") or "hall"
 
 
-def _form(values: dict, error: str = "", field: str = ""):
+def _form(values: dict, errors: dict[str, str] | None = None):
     hall = hall_setup.find_hall(current_app.config.get("HALL_CODE"))
     return render_template(
         "setup/first_run.html",
         values=values,
-        error=error,
-        field=field,
+        errors=errors or {},
         hall=hall,
         hall_code=hall.code if hall else _code(),
         token=request.values.get("token", ""),
@@ -103,7 +102,7 @@ def setup_save():
         setup = hall_setup.parse_first_run(request.form)
         hall, admin = hall_setup.complete_first_run(hall.code if hall else _code(), setup)
     except ValidationError as failure:
-        return _form(values, error_message(failure), failure.field)
+        return _form(values, form_errors(failure))
     forget_hall_cache()
     start_session(admin)
     return redirect(url_for("admin.services_list", welcome=1), 303)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import error_of, form_of, staff_password
 
 from kiosk.models import (
     AuditEntry,
@@ -38,34 +38,6 @@ def admin(client) -> str:
         },
     )
     return token_of(client)
-
-
-def error_of(response, field: str) -> str:
-    node = BeautifulSoup(response.data, "html.parser").select_one(f"#error-{field}")
-    return node.get_text(strip=True) if node else ""
-
-
-def form_of(client, path: str) -> dict:
-    soup = BeautifulSoup(client.get(path).data, "html.parser")
-    form = soup.select_one("form.admin-form")
-    data = {}
-    for element in form.select("input, textarea, select"):
-        name = element.get("name")
-        if not name or element.get("type") == "file":
-            continue
-        if element.name == "textarea":
-            data[name] = element.get_text()
-        elif element.name == "select":
-            chosen = element.select_one("option[selected]") or element.select_one("option")
-            data[name] = chosen.get("value")
-        elif element.get("type") == "checkbox":
-            if element.has_attr("checked"):
-                data.setdefault(name, []).append(
-                    element.get("value", "on")
-                ) if name == "window_ids" else data.__setitem__(name, "on")
-        else:
-            data[name] = element.get("value", "")
-    return data
 
 
 def test_hall_settings_validate_and_save(client):

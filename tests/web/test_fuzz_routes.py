@@ -23,10 +23,10 @@ from kiosk.db import db
 SKIP = {"static", "auth.logout", "setup.setup_form", "setup.setup_save", "admin.cases_purge"}
 ROOT = Path(__file__).resolve().parents[2]
 # What a view reads: form["x"], form.get("x"), request.args.getlist("x"), and the form helpers'
-# _number("x") / _int(form, "x") / require_id(…, "x").
+# _number("x") / _int(form, "x") / problems.put(…, _int, form, "x") / require_id(…, "x").
 READS = re.compile(
     r'(?:form|args)(?:\.get|\.getlist)?[\[(]\s*"([a-z_]+)"'
-    r'|(?:_number\(|_int\(form, |require_id\([^,]+, )"([a-z_]+)"'
+    r'|(?:_number\(|_int\(form, |_int, form, |require_id\([^,]+, )"([a-z_]+)"'
 )
 # Read in loops over names held elsewhere (rating indicators, the hall settings' tables), or by
 # older forms (the session's window_id, staff and notice fields).

@@ -331,3 +331,37 @@ def test_nothing_is_transferred_to_a_retired_service_or_window(hall):
     with pytest.raises(queue.QueueError, match="已停用"):
         queue.transfer(called, window, to_window=Window.get_by_id(spare.id))
     assert Ticket.get_by_id(ticket.id).status == "called"
+
+
+def test_first_run_names_every_bad_field_at_once(empty_app):
+    client = empty_app.test_client()
+    token = csrf(client, "/admin/setup")
+    response = client.post(
+        "/admin/setup",
+        data={
+            **FIRST_RUN,
+            "csrf_token": token,
+            "hall_name": "",
+            "closes_at": "25:00",
+            "password": "short",
+            "windows": "0",
+        },
+    )
+    soup = BeautifulSoup(response.data, "html.parser")
+    errors = {
+        node["id"][len("error-") :]: node.get_text(strip=True)
+        for node in soup.select(".field-error")
+    }
+    assert errors == {
+        "hall_name": "请填写大厅名称（最多 60 字）",
+        "closes_at": "时间应写成 08:30 这样的格式",
+        "password": "密码至少 8 位",
+        "windows": "窗口数量请填写 1 到 99 之间的整数",
+    }
+    summary = [item.get_text(strip=True) for item in soup.select(".error-summary li")]
+    assert summary == list(errors.values())  # in the order the page asks
+    # The passwords are never sent back; the rest of what was typed is.
+    assert soup.select_one("#password")["value"] == ""
+    assert soup.select_one("#hall_name")["value"] == ""
+    assert soup.select_one("#opens_at")["value"] == "08:30"
+    assert Hall.select().count() == 0 and Staff.select().count() == 0
