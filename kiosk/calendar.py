@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 
 from . import audit
 from .db import db, write_transaction
@@ -64,13 +65,42 @@ def working_days_after(hall: Hall, start: dt.date, days: int) -> dt.date:
 
 def working_days_between(hall: Hall, start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (negative when end < start)."""
+    low, high = min(start, end), max(start, end)
+    return _count_working(start, end, _exceptions(hall, low, high))
+
+
+def working_days_counter(
+    hall: Hall, first: dt.date, last: dt.date
+) -> Callable[[dt.date, dt.date], int]:
+    """`working_days_between` for many spans within first..last, on one read of the calendar
+    (a console lists several cases' days left)."""
+    exceptions = _exceptions(hall, first, last)
+
+    def between(start: dt.date, end: dt.date) -> int:
+        if not (first <= start <= last and first <= end <= last):
+            raise ValueError("span outside the calendar read")
+        return _count_working(start, end, exceptions)
+
+    return between
+
+
+def _count_working(start: dt.date, end: dt.date, exceptions: dict[dt.date, str]) -> int:
+    """Working days in (start, end] (negative when end < start): Monday to Friday counted by
+    arithmetic, then each holiday or make-up day in the span applied (exceptions must cover
+    the span). A year-old overdue case costs no more than today's."""
     if end < start:
-        return -working_days_between(hall, end, start)
-    exceptions = _exceptions(hall, start, end)
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += _is_working(day, exceptions)
+        return -_count_working(end, start, exceptions)
+    full_weeks, rest = divmod((end - start).days, 7)
+    count = full_weeks * 5  # any seven days in a row hold five weekdays
+    for offset in range(full_weeks * 7 + 1, full_weeks * 7 + rest + 1):
+        count += (start + dt.timedelta(days=offset)).weekday() < 5
+    for day, kind in exceptions.items():
+        if start < day <= end:
+            weekday = day.weekday() < 5
+            if kind == "holiday" and weekday:
+                count -= 1
+            elif kind == "workday" and not weekday:
+                count += 1
     return count
 
 

@@ -532,6 +532,20 @@ def days_left(case: Case, today: dt.date, hall: Hall | None = None) -> int | Non
     return calendar.working_days_between(hall, today, case.deadline)
 
 
+def days_left_of(hall: Hall, cases: list[Case], today: dt.date) -> list[int | None]:
+    """`days_left` of several cases of `hall`, reading its calendar once."""
+    span = [today] + [case.deadline for case in cases if case.deadline is not None]
+    between = calendar.working_days_counter(hall, min(span), max(span))
+    return [
+        None
+        if case.deadline is None
+        else (case.deadline - today).days
+        if case.kind in ("complaint", "suggestion")
+        else between(today, case.deadline)
+        for case in cases
+    ]
+
+
 def open_cases_of(staff: Staff, limit: int | None = None) -> list[Case]:
     """The agent's open cases, nearest deadline first (`limit`: the console shows a few)."""
     query = (
@@ -584,10 +598,14 @@ def is_overdue(case: Case, today: dt.date) -> bool:
     return case.status in Case.OPEN_STATUSES and case.deadline is not None and case.deadline < today
 
 
-def cases_of(hall: Hall, staff: Staff):
-    """The cases a staff member owns (首问), accepted or handles, nearest deadline first
-    (我的受理件)."""
-    return (
+def cases_of(hall: Hall, staff: Staff, page: int = 1) -> tuple[list[Case], int]:
+    """One page of the cases a staff member owns (首问), accepted or handles (我的受理件), and
+    how many there are: open ones first, nearest deadline first, then the finished ones newest
+    first. A year of a busy window's cases is never loaded at once."""
+    from peewee import Case as SqlCase
+
+    is_open = Case.status.in_(Case.OPEN_STATUSES)
+    query = (
         Case.select()
         .where(
             (Case.hall == hall)
@@ -597,8 +615,15 @@ def cases_of(hall: Hall, staff: Staff):
                 | (Case.agent == staff)
             )
         )
-        .order_by(Case.deadline, Case.id)
+        .order_by(
+            SqlCase(None, [(is_open, 0)], 1),
+            SqlCase(None, [(is_open, Case.deadline)], None),
+            Case.id.desc(),
+        )
     )
+    total = query.count()
+    pages = max(1, -(-total // CASES_PER_PAGE))
+    return list(query.paginate(min(max(page, 1), pages), CASES_PER_PAGE)), total
 
 
 def by_tracking_code(hall: Hall | int, code: str) -> Case | None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import clock
+from .cases import STATUS_LABELS
 from .db import db, is_postgres
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Service, Staff, Ticket, Window
@@ -798,13 +799,6 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
         "petition": N_("信访"),
         "suggestion": N_("建议"),
     }
-    status_labels = {
-        "accepted": N_("已受理"),
-        "in_progress": N_("办理中"),
-        "completed": N_("已办结"),
-        "rejected": N_("不予受理"),
-        "withdrawn": N_("已撤回"),
-    }
 
     def case_row(case: Case) -> dict:
         overdue = case.status in OPEN_CASE and case.deadline is not None and case.deadline < today
@@ -815,7 +809,7 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
             "service": names["service"].get(case.service_id, ""),
             "severity": N_("重大") if case.severity == "major" else N_("一般"),
             "deadline": case.deadline.isoformat() if case.deadline else "",
-            "status": status_labels.get(case.status, case.status),
+            "status": STATUS_LABELS.get(case.status, case.status),
             "overdue": N_("超期") if overdue else "",
         }
 

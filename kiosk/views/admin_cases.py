@@ -8,7 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from .. import clock, privacy, staffing
-from ..cases import CASES_PER_PAGE, is_overdue, list_cases
+from ..cases import CASES_PER_PAGE, STATUS_LABELS, is_overdue, list_cases
 from ..htmx import render
 from ..limits import parse_id
 from ..models import Case
@@ -48,6 +48,7 @@ def cases_list():
         page_number=min(max(page, 1), pages),
         pages=pages,
         total=total,
+        status_labels=STATUS_LABELS,
     )
 
 

@@ -180,10 +180,16 @@ def panel_context(
 def my_cases():
     """The cases this staff member owns or accepted, with the residents' details in full."""
     hall = current_hall()
+    page = parse_id(request.args.get("page", "1"), high=99_999) or 1
+    mine, total = cases.cases_of(hall, current_staff(), page)
+    pages = max(1, -(-total // cases.CASES_PER_PAGE))
     return render(
         "staff/cases.html",
         "staff/_cases.html",
-        cases=cases.cases_of(hall, current_staff()),
+        cases=mine,
+        total=total,
+        page_number=min(page, pages),
+        pages=pages,
         today=clock.hall_today(hall),
     )
 

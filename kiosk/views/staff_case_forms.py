@@ -35,7 +35,9 @@ def case_form_context(window: Window, ticket: Ticket | None) -> dict:
         "case_levels": cases.LEVEL_LABELS,
         "case_form_token": secrets.token_urlsafe(16),
         "case_service_id": ticket.service_id if ticket else None,
-        "my_open_cases": [(case, cases.days_left(case, today, hall)) for case in open_cases],
+        "my_open_cases": list(
+            zip(open_cases, cases.days_left_of(hall, open_cases, today), strict=True)
+        ),
     }
 
 

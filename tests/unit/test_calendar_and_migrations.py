@@ -28,6 +28,41 @@ def test_plain_weeks_and_zero_days(hall):
     assert calendar.working_days_between(hall, dt.date(2026, 12, 4), friday) == -5
 
 
+def test_counting_working_days_agrees_with_walking_them_day_by_day(hall):
+    """The arithmetic count (weekdays, then the calendar's holidays and make-up days) against
+    a walk over every day with is_working_day, on spans across 2026's holidays, both ways,
+    and through the counter a console uses for several cases."""
+    import random
+
+    def walked(start: dt.date, end: dt.date) -> int:
+        low, high = min(start, end), max(start, end)
+        days = sum(
+            calendar.is_working_day(hall, low + dt.timedelta(days=n))
+            for n in range(1, (high - low).days + 1)
+        )
+        return days if end >= start else -days
+
+    rng = random.Random(2026)
+    first, last = dt.date(2025, 12, 20), dt.date(2027, 1, 10)
+    counter = calendar.working_days_counter(hall, first, last)
+    spans = [
+        (dt.date(2026, 9, 30), dt.date(2026, 10, 10)),
+        (dt.date(2026, 2, 13), dt.date(2026, 3, 2)),
+    ]
+    for _ in range(60):
+        start = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
+        spans.append((start, start + dt.timedelta(days=rng.randrange(-40, 41))))
+    for start, end in spans:
+        end = min(max(end, first), last)
+        expected = walked(start, end)
+        assert calendar.working_days_between(hall, start, end) == expected, (start, end)
+        assert counter(start, end) == expected, (start, end)
+    # National Day week: 30 Sept → 10 Oct holds Oct 8, 9 and the make-up Saturday 10 Oct.
+    assert calendar.working_days_between(hall, dt.date(2026, 9, 30), dt.date(2026, 10, 10)) == 3
+    with pytest.raises(ValueError):
+        counter(first, last + dt.timedelta(days=1))
+
+
 def test_spring_festival_2026(hall):
     # 15-23 Feb off, Sat 14 and Sat 28 Feb are working days.
     assert calendar.is_working_day(hall, dt.date(2026, 2, 14))

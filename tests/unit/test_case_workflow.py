@@ -255,3 +255,26 @@ def test_migration_12_upgrades_a_database_from_before_it(database):
     assert "complaint_major_days" in {c.name for c in database.get_columns("hall")}
     assert "case_hall_id_lookup_code" in {i.name for i in database.get_indexes("case")}
     assert migrate_database() == []
+
+
+def test_days_left_of_several_cases_match_each_case_alone(hall):
+    """The console reads the calendar once for its list; each figure equals days_left of the
+    case alone: a year-old overdue case, one due across National Day, a complaint (calendar
+    days) and one with no deadline."""
+    old = register(hall, "2026-01-05", 5)
+    national_day = register(hall, "2026-09-30", 3)
+    complaint = Case.create(
+        hall=hall,
+        kind="complaint",
+        number="TS-1",
+        tracking_code="ts-1",
+        deadline=dt.date(2026, 9, 1),
+    )
+    open_ended = Case.create(hall=hall, kind="case", number="SL-X", tracking_code="sl-x")
+    listed = [old, national_day, complaint, open_ended]
+    for today in (dt.date(2026, 9, 29), dt.date(2026, 10, 9), dt.date(2027, 1, 4)):
+        alone = [cases.days_left(case, today, hall) for case in listed]
+        assert cases.days_left_of(hall, listed, today) == alone
+    # By hand for one day: 9 Oct 2026 → 10 Oct (make-up Saturday) is 1 working day left.
+    assert cases.days_left_of(hall, [national_day], dt.date(2026, 10, 9)) == [1]
+    assert cases.days_left_of(hall, [], dt.date(2026, 10, 9)) == []

@@ -59,3 +59,37 @@ def test_purge_is_admin_only(app, client):
     token = sign_in(admin, "admin")
     response = admin.post("/admin/cases/purge", data={"csrf_token": token})
     assert response.status_code == 303
+
+
+def test_my_cases_are_paged_open_first_then_newest_finished(app, client):
+    """我的受理件 of a clerk with a year of cases: open ones first by deadline, then finished
+    ones newest first, 50 a page; the order matches a sort of the rows in Python."""
+    from kiosk.cases import CASES_PER_PAGE
+
+    today = dt.date(2026, 12, 3)
+    made = []
+    for number in range(CASES_PER_PAGE + 12):
+        case = add_case(f"SL-{number:03d}", today + dt.timedelta(days=(number * 7) % 23 - 11))
+        if number % 5:
+            Case.update(status="completed").where(Case.id == case.id).execute()
+            case.status = "completed"
+        made.append(case)
+    expected = sorted(
+        made,
+        key=lambda c: (
+            (0, c.deadline.toordinal(), 0) if c.status in Case.OPEN_STATUSES else (1, 0, -c.id)
+        ),
+    )
+    sign_in(client, "wang")
+    shown = []
+    for page in (1, 2):
+        soup = BeautifulSoup(client.get(f"/staff/cases?page={page}").data, "html.parser")
+        shown += [row["data-case"] for row in soup.select("tr[data-case]")]
+        assert f"共 {len(made)} 件 · 第 {page} / 2 页" in soup.get_text()
+    assert shown == [case.number for case in expected]
+    first = BeautifulSoup(client.get("/staff/cases").data, "html.parser")
+    assert len(first.select("tr[data-case]")) == CASES_PER_PAGE
+    assert first.select_one("#next-page")["href"].endswith("page=2")
+    # A page past the end shows the last page; a bad page number shows the first.
+    assert "第 2 / 2 页" in client.get("/staff/cases?page=99").text
+    assert "第 1 / 2 页" in client.get("/staff/cases?page=%C2%B2").text
