@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name of the gettext no-op marker
+def N_(message: str) -> str:  # the conventional name of the gettext no-op marker
     """Mark a string for translation without translating it now."""
     return message
 

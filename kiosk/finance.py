@@ -77,7 +77,7 @@ def _table(filename: str, data: bytes) -> list[list[str]]:
         _check_xlsx_size(data)
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # noqa: BLE001 - any unreadable workbook
+        except Exception as error:  # any unreadable workbook
             raise ValidationError(N_("无法读取这个 Excel 文件")) from error
         sheet = book.worksheets[0]
         table = []

@@ -89,7 +89,7 @@ class Maintenance:
         while not self._stop.is_set():
             try:
                 run_once(self.hall_id, done_days=self.done_days)
-            except Exception:  # noqa: BLE001 - keep the server up; retried next round
+            except Exception:  # keep the server up; retried next round
                 log.exception("maintenance round failed")
             self._stop.wait(self.interval)
 

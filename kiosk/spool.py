@@ -406,7 +406,7 @@ class PrinterWorker(threading.Thread):
                 try:
                     with connection():
                         outcome = self._step()
-                except Exception:  # noqa: BLE001 - the worker must outlive any one bad job
+                except Exception:  # the worker must outlive any one bad job
                     log.exception("print spool for printer %s failed", self.printer_id)
                     outcome = "error"
                 if outcome == "disabled":
@@ -419,7 +419,7 @@ class PrinterWorker(threading.Thread):
                 try:
                     with connection():
                         release_lease(self.printer_id, self.spool.owner)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("releasing the lease of printer %s failed", self.printer_id)
 
     def _step(self) -> str:
@@ -498,7 +498,7 @@ class Spool:
         while not self.stop_event.is_set():
             try:
                 self._scan()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("print spool scan failed")
             self.stop_event.wait(self.rescan_seconds)
 

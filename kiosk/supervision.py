@@ -138,7 +138,7 @@ CSV_HEADER = [
     "状态",
     "延期天数",
     "延期原因",
-]  # noqa: E501
+]
 
 
 def overdue_csv(rows: list[dict]) -> str:

@@ -118,7 +118,7 @@ def open_connection(config: PrinterConfig):
         return printer
     except KeyError as missing:
         raise PrinterError(config.name, f"connection setting {missing} is missing") from None
-    except Exception as error:  # noqa: BLE001 - every library/OS error becomes PrinterError
+    except Exception as error:  # every library/OS error becomes PrinterError
         if printer is not None:
             close(printer)
         log.info("cannot connect to %s (%s): %s", config.name, config.describe(), error)
@@ -139,7 +139,7 @@ def close(printer) -> None:
             device.close()
         else:
             printer.close()
-    except Exception:  # noqa: BLE001 - closing a broken connection is best effort
+    except Exception:  # closing a broken connection is best effort
         log.debug("closing printer failed", exc_info=True)
     if hasattr(printer, "_device"):
         printer._device = None  # closed: python-escpos's __del__ must not close it again
@@ -220,7 +220,7 @@ def send(document: Document | bytes, config: PrinterConfig) -> int:
         _write(printer, bytes(data))
         if hasattr(printer, "flush"):
             printer.flush()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         log.warning("sending to %s failed: %s", config.name, error)
         raise PrinterError(config.name, f"sending failed: {error}") from error
     finally:

@@ -32,9 +32,9 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _serve  # noqa: E402
-from _serve import free_port  # noqa: E402
-from _venv import ROOT, ensure_venv  # noqa: E402
+import _serve
+from _serve import free_port
+from _venv import ROOT, ensure_venv
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

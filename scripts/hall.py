@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _venv import ROOT, ensure_venv  # noqa: E402
+from _venv import ROOT, ensure_venv
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _venv import ROOT, ensure_venv  # noqa: E402
+from _venv import ROOT, ensure_venv
 
 sys.path.insert(0, str(ROOT))
-from kiosk.config import add_database_option  # noqa: E402  (standard library only)
+from kiosk.config import add_database_option  # standard library only
 
 
 def main() -> int:

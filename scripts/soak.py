@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _venv import ROOT, ensure_venv  # noqa: E402
+from _venv import ROOT, ensure_venv
 
 CONSOLES = {"wang": 1, "li": 2, "zhang": 3, "chen": 4, "zhao": 5, "sun": 6}
 TICKET_RE = re.compile(

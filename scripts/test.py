@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import free_port  # noqa: E402
-from _venv import ROOT, ensure_venv  # noqa: E402
+from _serve import free_port
+from _venv import ROOT, ensure_venv
 
 DEBIAN_PACKAGES = {
     # package: a file that proves it is installed

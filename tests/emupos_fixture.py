@@ -113,7 +113,7 @@ class Emupos:
         """Start (or start again, on the same ports) and wait until the API and every printer
         port answer. A port taken meanwhile by someone else gets new ports once."""
         for attempt in range(2):
-            self._log = open(self.workdir / "emupos.log", "ab")  # noqa: SIM115 - closed in stop()
+            self._log = open(self.workdir / "emupos.log", "ab")  # closed in stop(
             self.process = subprocess.Popen(
                 [emupos_bin(), "run", "--config", str(self.workdir / "emupos.yaml")],
                 cwd=self.workdir,

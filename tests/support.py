@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from _serve import free_port, start_server, stop_server, wait_until  # noqa: E402, F401
+from _serve import free_port, start_server, stop_server, wait_until  # noqa: F401
 
 PASSWORDS = {
     "admin": "admin-pass-123",

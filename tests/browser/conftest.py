@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import SCREENSHOTS, LiveServer  # noqa: E402,F401 - shared with test modules
+from browser_support import SCREENSHOTS, LiveServer  # shared with test modules
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
