@@ -354,13 +354,21 @@ def monthly_score(hall: Hall, year: int, month: int, window: Window | None = Non
 # --- Follow-ups (回访/整改) -------------------------------------------------------------------
 
 
-def open_follow_ups(hall: Hall) -> list[RatingFollowUp]:
-    return list(
+FOLLOW_UPS_PER_PAGE = 50
+
+
+def open_follow_ups(hall: Hall, page: int = 1) -> tuple[list[RatingFollowUp], int]:
+    """One page of the open follow-ups with their ratings (nearest deadline first, so the
+    overdue ones lead), and how many are open: a neglected year of them is never loaded."""
+    query = (
         RatingFollowUp.select(RatingFollowUp, Rating)
         .join(Rating)
         .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "open"))
         .order_by(RatingFollowUp.deadline, RatingFollowUp.id)
     )
+    total = query.count()
+    pages = max(1, -(-total // FOLLOW_UPS_PER_PAGE))
+    return list(query.paginate(min(max(page, 1), pages), FOLLOW_UPS_PER_PAGE)), total
 
 
 def close_follow_up(
@@ -394,9 +402,10 @@ def close_follow_up(
 
 
 def done_follow_ups(hall: Hall, limit: int = 30) -> list[RatingFollowUp]:
-    """The latest closed follow-ups, newest first."""
+    """The latest closed follow-ups with their ratings (one query), newest first."""
     return list(
-        RatingFollowUp.select()
+        RatingFollowUp.select(RatingFollowUp, Rating)
+        .join(Rating)
         .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "done"))
         .order_by(RatingFollowUp.done_at.desc())
         .limit(limit)

@@ -27,14 +27,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _venv import ROOT, ensure_venv  # noqa: E402
-
-COPY_TABLES = ("ticket", "queue_event", "print_job", "audit_entry", "case")
+from _venv import ROOT, ensure_venv
 
 
 def play_one_day(day: dt.date, per_day: int) -> None:
     """A busy working day at the demo hall, with the queue's own functions."""
-    from kiosk import audit, clock, queue
+    from kiosk import audit, clock, queue, ratings
     from kiosk.models import Case, Hall, PrintJob, Service, Staff, Window
     from kiosk.printing import print_ticket
 
@@ -69,6 +67,9 @@ def play_one_day(day: dt.date, per_day: int) -> None:
                         queue.transfer(current, window, clerk, to_window=other, now=now)
                     else:
                         queue.complete(current, window, clerk, now=now)
+                        if rng.random() < RATED_SHARE:  # the window's rating pad
+                            grade = rng.choices(GRADE_CODES, GRADE_WEIGHTS)[0]
+                            ratings.rate_ticket(hall, current, grade, source="window_pad", now=now)
                         if roll > 0.9:
                             Case.create(
                                 hall=hall,
@@ -94,18 +95,32 @@ def play_one_day(day: dt.date, per_day: int) -> None:
 
 
 CLERKS = ["wang", "li", "zhang", "chen", "zhao", "sun"]
+# Half the residents rate at the window's pad, mostly 非常满意; one in a hundred 不满意 or worse,
+# which opens a follow-up (回访).
+RATED_SHARE = 0.5
+GRADE_CODES = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied",
+               "very_dissatisfied")  # fmt: skip
+GRADE_WEIGHTS = (70, 22, 6, 1.5, 0.5)
 
 
 def copy_day(database, base_day: dt.date, days: int, today: dt.date) -> None:
     """Copy the played day to each of `days` days before `today` (weekends skipped)."""
     from peewee import fn
 
-    from kiosk.models import AuditEntry, Case, PrintJob, QueueEvent, Ticket
+    from kiosk.models import (
+        AuditEntry,
+        Case,
+        PrintJob,
+        QueueEvent,
+        Rating,
+        RatingFollowUp,
+        Ticket,
+    )
 
     # The played day's rows have ids 1..max; copy k gets ids + k * stride.
     stride = {
         model: (model.select(fn.MAX(model.id)).scalar() or 0) + 1
-        for model in (Ticket, QueueEvent, PrintJob, AuditEntry, Case)
+        for model in (Ticket, QueueEvent, PrintJob, AuditEntry, Case, Rating, RatingFollowUp)
     }
     targets = [
         today - dt.timedelta(days=back)
@@ -167,6 +182,34 @@ def copy_day(database, base_day: dt.date, days: int, today: dt.date) -> None:
                 f"INSERT INTO audit_entry ({', '.join(cols)}) SELECT {', '.join(sel)} "
                 f"FROM audit_entry WHERE id < {stride[AuditEntry]}"
             )
+        if stride[Rating] > 1:
+            cols = [f.column_name for f in Rating._meta.sorted_fields]
+            sel = [
+                f"id + {off[Rating]}" if c == "id"
+                else f"ticket_id + {off[Ticket]}" if c == "ticket_id"
+                else f"date(local_date, {shift})" if c == "local_date"
+                else f"datetime(created_at, {shift})" if c == "created_at"
+                else c
+                for c in cols
+            ]  # fmt: skip
+            database.execute_sql(
+                f"INSERT INTO rating ({', '.join(cols)}) SELECT {', '.join(sel)} "
+                f"FROM rating WHERE id < {stride[Rating]}"
+            )
+        if stride[RatingFollowUp] > 1:
+            cols = [f.column_name for f in RatingFollowUp._meta.sorted_fields]
+            sel = [
+                f"id + {off[RatingFollowUp]}" if c == "id"
+                else f"rating_id + {off[Rating]}" if c == "rating_id"
+                else f"date({c}, {shift})" if c in ("local_date", "deadline", "done_on")
+                else f"datetime({c}, {shift})" if c in ("opened_at", "done_at")
+                else c
+                for c in cols
+            ]  # fmt: skip
+            database.execute_sql(
+                f"INSERT INTO rating_follow_up ({', '.join(cols)}) SELECT {', '.join(sel)} "
+                f"FROM rating_follow_up WHERE id < {stride[RatingFollowUp]}"
+            )
         if stride[Case] > 1:
             cols = [f.column_name for f in Case._meta.sorted_fields]
             sel = [
@@ -194,6 +237,20 @@ def close_old_cases(database, today: dt.date) -> None:
         """UPDATE "case" SET status = 'completed',
            completed_at = datetime(accepted_at, '+' || (id % 9) || ' days')
            WHERE status <> 'completed' AND accepted_at < ? AND id % 20 <> 0""",
+        (cutoff,),
+    )
+
+
+def close_old_follow_ups(database, today: dt.date) -> None:
+    """The hall head has called back most residents who rated poorly: follow-ups opened over
+    two weeks ago are done 1–6 days later (some after the 5-working-day deadline), one in ten
+    still open."""
+    cutoff = (today - dt.timedelta(days=14)).isoformat()
+    database.execute_sql(
+        """UPDATE rating_follow_up SET status = 'done', outcome = '已电话回访，群众表示理解',
+           done_at = datetime(opened_at, '+' || (1 + id % 6) || ' days'),
+           done_on = date(local_date, '+' || (1 + id % 6) || ' days')
+           WHERE status = 'open' AND local_date < ? AND id % 10 <> 0""",
         (cutoff,),
     )
 
@@ -235,7 +292,7 @@ def build_year(path: Path, days: int, per_day: int) -> dict:
 
     from kiosk import clock
     from kiosk.db import db
-    from kiosk.models import Printer, Ticket
+    from kiosk.models import Case, Printer, Rating, Ticket
 
     prepare_database(path)
     started = time.perf_counter()
@@ -250,12 +307,16 @@ def build_year(path: Path, days: int, per_day: int) -> dict:
         played = time.perf_counter() - started
         copy_day(db, base_day, days, today)
         close_old_cases(db, today)
+        close_old_follow_ups(db, today)
         entries = rechain_audit()
         Printer.update(enabled=False).execute()
         db.execute_sql("ANALYZE")
         tickets = Ticket.select().count()
+        rated = Rating.select().count()
+        cases = Case.select().count()
     size = path.stat().st_size / 1e6
-    return {"tickets": tickets, "audit": entries, "played_s": played,
+    return {"tickets": tickets, "audit": entries, "ratings": rated, "cases": cases,
+            "played_s": played,
             "built_s": time.perf_counter() - started, "size_mb": size}  # fmt: skip
 
 
@@ -293,6 +354,7 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
             ("GET /admin/audit", admin, "/admin/audit", None),
             ("GET /admin/cases", admin, "/admin/cases", None),
             ("GET /admin/printers", admin, "/admin/printers", None),
+            ("GET /admin/follow-ups", admin, "/admin/follow-ups", None),
             ("ticket page", kiosk, f"/tickets/{code}", None),
             ("its print state", kiosk, f"/tickets/{code}/print", htmx),
             ("phone page", kiosk, f"/t/{code}", None),
@@ -300,6 +362,7 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
             ("board fragment", kiosk, "/display/board", htmx),
             ("staff console", console, "/staff/console", None),
             ("console poll", console, "/staff/console/panel", htmx),
+            ("my cases (我的受理件)", console, "/staff/cases", None),
             ("daily report", admin, f"/admin/reports/daily?date={day}", None),
             ("weekly report", admin, f"/admin/reports/period?kind=week&date={week}", None),
             ("monthly report", admin, monthly, None),
@@ -375,12 +438,14 @@ def year(days: int = 365, per_day: int = 1900) -> int:
         kept = os.environ.get("HALL_YEAR_DB")  # reuse a year database built before
         year_db = Path(kept) if kept else Path(tmp) / "year.sqlite3"
         if kept and year_db.exists():
-            built = {"tickets": 0, "audit": 0, "played_s": 0, "built_s": 0,
+            built = {"tickets": 0, "audit": 0, "ratings": 0, "cases": 0, "played_s": 0,
+                     "built_s": 0,
                      "size_mb": year_db.stat().st_size / 1e6}  # fmt: skip
         else:
             built = build_year(year_db, days, per_day)
         print(
             f"year database: {built['tickets']:,} tickets, {built['audit']:,} audit entries, "
+            f"{built['ratings']:,} ratings, {built['cases']:,} cases, "
             f"{built['size_mb']:,.0f} MB; one day played in {built['played_s']:.0f} s, "
             f"built in {built['built_s']:.0f} s"
         )

@@ -196,3 +196,40 @@ def test_the_report_reads_in_english(day_client):
         io.BytesIO(day_client.get("/admin/reports/daily?date=2026-11-24&format=xlsx&lang=en").data)
     )
     assert workbook.sheetnames == ["By service", "By window", "By staff member"]
+
+
+def test_open_follow_ups_are_paged_nearest_deadline_first(client):
+    """A neglected backlog of 120 follow-ups: 50 a page by deadline, the count on the page,
+    and closing one on page 2 comes back to page 2 with one fewer."""
+    import datetime as dt
+
+    from kiosk.models import Rating
+
+    db.connect(reuse_if_open=True)
+    hall = Hall.get()
+    for n in range(120):
+        day = dt.date(2026, 6, 1) + dt.timedelta(days=(n * 37) % 120)
+        rating = Rating.create(
+            hall=hall, score=2, level=1, grade="very_dissatisfied", scale="national",
+            local_date=day, comment=f"意见{n}",
+        )  # fmt: skip
+        RatingFollowUp.create(hall=hall, rating=rating, local_date=day, deadline=day)
+    expected = [
+        f.rating.comment for f in sorted(RatingFollowUp.select(), key=lambda f: (f.deadline, f.id))
+    ]
+    db.close()
+    token = sign_in(client, "admin")
+    shown = []
+    for page in (1, 2, 3):
+        soup = BeautifulSoup(client.get(f"/admin/follow-ups?page={page}").data, "html.parser")
+        shown += [row.select("td")[5].get_text() for row in soup.select("#follow-ups tbody tr")]
+        assert f"待回访 120 件，期限近的在前 · 第 {page} / 3 页" in soup.get_text()
+    assert shown == expected
+    soup = BeautifulSoup(client.get("/admin/follow-ups?page=2").data, "html.parser")
+    form = soup.select_one("#follow-ups tbody tr form")
+    assert form["action"].endswith("page=2")
+    done = client.post(form["action"], data={"csrf_token": token, "outcome": "已电话回访"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("page=2")
+    after = BeautifulSoup(client.get(done.headers["Location"]).data, "html.parser")
+    assert "待回访 119 件" in after.get_text()
+    assert after.select_one("#follow-ups tbody tr td:nth-of-type(6)").get_text() == expected[51]

@@ -188,3 +188,54 @@ def test_the_cases_list_is_paged_overdue_first_and_bounded(app):
     assert not first_numbers & {r["data-case"] for r in second.select("table.cases tbody tr")}
     everything = BeautifulSoup(admin.get("/admin/cases?show=all").data, "html.parser")
     assert "共 130 件" in everything.get_text()
+
+
+def poor_ratings_and_cases(count: int) -> None:
+    """`count` more poor ratings with open follow-ups, and cases of wang's, one a day back."""
+    import datetime as dt
+
+    from kiosk.models import Case, Rating, RatingFollowUp, Staff
+
+    db.connect(reuse_if_open=True)
+    hall = Hall.get()
+    wang = Staff.get(Staff.username == "wang")
+    start = Rating.select().count()
+    for n in range(start, start + count):
+        day = dt.date(2026, 11, 30) - dt.timedelta(days=n)
+        rating = Rating.create(
+            hall=hall, window=1, staff=wang, score=2, level=1, grade="very_dissatisfied",
+            scale="national", local_date=day,
+        )  # fmt: skip
+        RatingFollowUp.create(
+            hall=hall, rating=rating, local_date=day, deadline=day + dt.timedelta(days=7)
+        )
+        RatingFollowUp.create(
+            hall=hall,
+            rating=Rating.create(hall=hall, window=1, staff=wang, score=2, level=1,
+                                 grade="very_dissatisfied", scale="national", local_date=day),
+            local_date=day, deadline=day, status="done", outcome="已回访", done_on=day,
+        )  # fmt: skip
+        Case.create(
+            hall=hall, number=f"SL-{n}", tracking_code=f"t-{n}", accepted_by=wang,
+            first_responsible=wang, agent=wang, deadline=day,
+            status="completed" if n % 3 else "in_progress",
+        )  # fmt: skip
+
+
+LISTS = ["/admin/follow-ups", "/admin/cases", "/admin/cases?show=all", "/staff/cases"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_growing_lists_read_a_page_in_a_fixed_number_of_statements(app, path):
+    """Issue 17: the follow-ups, the cases and 我的受理件 with 5 rows and with 130 (more than
+    two pages): the same statements, none per row (the ratings of the follow-ups, the
+    services of the cases come in their page's query)."""
+    counts = []
+    for added in (5, 125):
+        poor_ratings_and_cases(added)
+        client = app.test_client()
+        sign_in(client, "wang" if path.startswith("/staff") else "admin")
+        statements(client, "get", path)
+        counts.append(statements(client, "get", path))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 20, counts
