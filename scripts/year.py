@@ -117,11 +117,24 @@ def copy_day(database, base_day: dt.date, days: int, today: dt.date) -> None:
         Ticket,
     )
 
+    # What changes in a copy, per table: ids move by the copy's offset (links too), days and
+    # times by the shift, unique codes get the copy's number. Other columns are copied as they are.
+    changes = {
+        Ticket: {"public_code": "code", "local_date": "day",
+                 **dict.fromkeys(("issued_at", "queue_at", "called_at", "first_called_at",
+                                  "completed_at", "skipped_at"), "time")},
+        QueueEvent: {"ticket_id": Ticket, "at": "time"},
+        PrintJob: {"source_id": Ticket,
+                   **dict.fromkeys(("created_at", "next_attempt_at", "printed_at"), "time")},
+        AuditEntry: {"at": "time"},
+        Rating: {"ticket_id": Ticket, "local_date": "day", "created_at": "time"},
+        RatingFollowUp: {"rating_id": Rating, "opened_at": "time", "done_at": "time",
+                         **dict.fromkeys(("local_date", "deadline", "done_on"), "day")},
+        Case: {"ticket_id": Ticket, "number": "code", "tracking_code": "code",
+               "deadline": "day", "accepted_at": "time", "completed_at": "time"},
+    }  # fmt: skip
     # The played day's rows have ids 1..max; copy k gets ids + k * stride.
-    stride = {
-        model: (model.select(fn.MAX(model.id)).scalar() or 0) + 1
-        for model in (Ticket, QueueEvent, PrintJob, AuditEntry, Case, Rating, RatingFollowUp)
-    }
+    stride = {model: (model.select(fn.MAX(model.id)).scalar() or 0) + 1 for model in changes}
     targets = [
         today - dt.timedelta(days=back)
         for back in range(1, days + 1)
@@ -129,102 +142,31 @@ def copy_day(database, base_day: dt.date, days: int, today: dt.date) -> None:
         and today - dt.timedelta(days=back) != base_day
     ]
     for index, target in enumerate(sorted(targets), start=1):
-        shift_days = (target - base_day).days
-        shift = f"'{shift_days:+d} days'"
-        off = {model: stride[model] * index for model in stride}
-        ticket_cols = [f.column_name for f in Ticket._meta.sorted_fields]
-        select = []
-        for col in ticket_cols:
-            if col == "id":
-                select.append(f"id + {off[Ticket]}")
-            elif col == "local_date":
-                select.append(f"date(local_date, {shift})")
-            elif col in ("issued_at", "queue_at", "called_at", "completed_at", "skipped_at"):
-                select.append(
-                    f"CASE WHEN {col} IS NULL THEN NULL ELSE datetime({col}, {shift}) END"
-                )
-            elif col == "public_code":
-                select.append(f"public_code || '{index:03d}'")
-            else:
-                select.append(col)
-        database.execute_sql(
-            f"INSERT INTO ticket ({', '.join(ticket_cols)}) SELECT {', '.join(select)} "
-            f"FROM ticket WHERE local_date = '{base_day}'"
-        )
-        database.execute_sql(
-            "INSERT INTO queue_event (id, hall_id, ticket_id, window_id, staff_id, kind, at, "
-            "from_service_id, to_service_id, to_window_id, from_staff_id, detail) "
-            f"SELECT id + {off[QueueEvent]}, hall_id, ticket_id + {off[Ticket]}, window_id, "
-            f"staff_id, kind, datetime(at, {shift}), from_service_id, to_service_id, to_window_id,"
-            f" from_staff_id, detail FROM queue_event WHERE id < {stride[QueueEvent]}"
-        )
-        job_cols = [f.column_name for f in PrintJob._meta.sorted_fields]
-        job_select = [
-            f"id + {off[PrintJob]}" if c == "id"
-            else f"source_id + {off[Ticket]}" if c == "source_id"
-            else f"datetime({c}, {shift})" if c in ("created_at", "next_attempt_at", "printed_at")
-            else c
-            for c in job_cols
-        ]  # fmt: skip
-        database.execute_sql(
-            f"INSERT INTO print_job ({', '.join(job_cols)}) SELECT {', '.join(job_select)} "
-            f"FROM print_job WHERE id < {stride[PrintJob]}"
-        )
-        if stride[AuditEntry] > 1:
-            cols = [f.column_name for f in AuditEntry._meta.sorted_fields]
-            sel = [
-                f"id + {off[AuditEntry]}" if c == "id"
-                else f"datetime(at, {shift})" if c == "at"
-                else c
-                for c in cols
-            ]  # fmt: skip
+        shift = f"'{(target - base_day).days:+d} days'"
+        kinds = {
+            "day": "date({column}, " + shift + ")",
+            "time": "datetime({column}, " + shift + ")",  # NULL stays NULL
+            "code": "{column} || '-" + f"{index:03d}" + "'",
+        }
+        for model, changed in changes.items():
+            if stride[model] == 1:
+                continue  # nothing of this table was played
+            columns = [field.column_name for field in model._meta.sorted_fields]
+            select = []
+            for column in columns:
+                change = "id" if column == "id" else changed.get(column)
+                if change is None:
+                    select.append(column)
+                elif change == "id":
+                    select.append(f"id + {stride[model] * index}")
+                elif isinstance(change, str):
+                    select.append(kinds[change].format(column=column))
+                else:  # a link to a copied row of another table
+                    select.append(f"{column} + {stride[change] * index}")
+            table = model._meta.table_name
             database.execute_sql(
-                f"INSERT INTO audit_entry ({', '.join(cols)}) SELECT {', '.join(sel)} "
-                f"FROM audit_entry WHERE id < {stride[AuditEntry]}"
-            )
-        if stride[Rating] > 1:
-            cols = [f.column_name for f in Rating._meta.sorted_fields]
-            sel = [
-                f"id + {off[Rating]}" if c == "id"
-                else f"ticket_id + {off[Ticket]}" if c == "ticket_id"
-                else f"date(local_date, {shift})" if c == "local_date"
-                else f"datetime(created_at, {shift})" if c == "created_at"
-                else c
-                for c in cols
-            ]  # fmt: skip
-            database.execute_sql(
-                f"INSERT INTO rating ({', '.join(cols)}) SELECT {', '.join(sel)} "
-                f"FROM rating WHERE id < {stride[Rating]}"
-            )
-        if stride[RatingFollowUp] > 1:
-            cols = [f.column_name for f in RatingFollowUp._meta.sorted_fields]
-            sel = [
-                f"id + {off[RatingFollowUp]}" if c == "id"
-                else f"rating_id + {off[Rating]}" if c == "rating_id"
-                else f"date({c}, {shift})" if c in ("local_date", "deadline", "done_on")
-                else f"datetime({c}, {shift})" if c in ("opened_at", "done_at")
-                else c
-                for c in cols
-            ]  # fmt: skip
-            database.execute_sql(
-                f"INSERT INTO rating_follow_up ({', '.join(cols)}) SELECT {', '.join(sel)} "
-                f"FROM rating_follow_up WHERE id < {stride[RatingFollowUp]}"
-            )
-        if stride[Case] > 1:
-            cols = [f.column_name for f in Case._meta.sorted_fields]
-            sel = [
-                f"id + {off[Case]}" if c == "id"
-                else f"ticket_id + {off[Ticket]}" if c == "ticket_id"
-                else f"number || '-{index:03d}'" if c == "number"
-                else f"tracking_code || '{index:03d}'" if c == "tracking_code"
-                else f"date(deadline, {shift})" if c == "deadline"
-                else f"datetime({c}, {shift})" if c in ("accepted_at", "completed_at")
-                else c
-                for c in cols
-            ]  # fmt: skip
-            database.execute_sql(
-                f'INSERT INTO "case" ({", ".join(cols)}) SELECT {", ".join(sel)} '
-                f'FROM "case" WHERE id < {stride[Case]}'
+                f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT {", ".join(select)} '
+                f'FROM "{table}" WHERE id < {stride[model]}'
             )
 
 

@@ -3,10 +3,8 @@ Chinese next to the field, changes nothing on error, and records what changed.""
 
 from __future__ import annotations
 
-import re
-
 from bs4 import BeautifulSoup
-from support import error_of, form_of, staff_password
+from support import csrf_token_of, error_of, form_of, sign_in
 
 from kiosk.models import (
     AuditEntry,
@@ -22,22 +20,8 @@ from kiosk.models import (
 )
 
 
-def token_of(client) -> str:
-    return re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
-
-
 def admin(client) -> str:
-    client.post(
-        "/login",
-        data={
-            "csrf_token": token_of(client),
-            "username": "admin",
-            "password": staff_password("admin"),
-        },
-    )
-    return token_of(client)
+    return sign_in(client, "admin")
 
 
 def test_hall_settings_validate_and_save(client):
@@ -154,7 +138,7 @@ def test_staff_account_created_and_can_sign_in(app, client):
     other = app.test_client()
     response = other.post(
         "/login",
-        data={"csrf_token": token_of(other), "username": "qian", "password": "long-enough"},
+        data={"csrf_token": csrf_token_of(other), "username": "qian", "password": "long-enough"},
     )
     assert response.status_code == 303 and "/staff" in response.headers["Location"]
     after = AuditEntry.select().where(AuditEntry.action == "staff_save").get().after
