@@ -191,6 +191,7 @@ def my_cases():
         page_number=min(page, pages),
         pages=pages,
         today=clock.hall_today(hall),
+        status_labels=cases.STATUS_LABELS,
     )
 
 

@@ -87,6 +87,11 @@ def test_my_cases_are_paged_open_first_then_newest_finished(app, client):
         shown += [row["data-case"] for row in soup.select("tr[data-case]")]
         assert f"共 {len(made)} 件 · 第 {page} / 2 页" in soup.get_text()
     assert shown == [case.number for case in expected]
+    page_one = BeautifulSoup(client.get("/staff/cases").data, "html.parser")
+    states = [cell.get_text() for cell in page_one.select("td.case-status")]
+    open_count = sum(case.status in Case.OPEN_STATUSES for case in made)
+    assert states[:open_count] == ["已受理"] * open_count
+    assert set(states[open_count:]) == {"已办结"}
     first = BeautifulSoup(client.get("/staff/cases").data, "html.parser")
     assert len(first.select("tr[data-case]")) == CASES_PER_PAGE
     assert first.select_one("#next-page")["href"].endswith("page=2")
