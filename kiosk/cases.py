@@ -17,6 +17,7 @@ from . import audit, calendar, clock
 from .errors import N_, ValidationError
 from .limits import PHONE_NUMBER, check_text, parse_id
 from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
+from .paging import Page, paginate
 
 ID_NUMBER = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 MAX_DAYS = 60
@@ -520,27 +521,36 @@ def find_by_lookup(hall: Hall, code: str) -> Case:
     return case
 
 
+CALENDAR_DAY_KINDS = ("complaint", "suggestion")  # answer deadlines in calendar days
+
+
 def days_left(case: Case, today: dt.date, hall: Hall | None = None) -> int | None:
     """Working days from today to the deadline (negative when overdue); calendar days for
     complaints and suggestions, whose answer deadlines are in calendar days."""
-    if case.deadline is None:
-        return None
-    if case.kind in ("complaint", "suggestion"):
-        return (case.deadline - today).days
-    if hall is None or hall.id != case.hall_id:
+    counts_working_days = case.deadline is not None and case.kind not in CALENDAR_DAY_KINDS
+    if counts_working_days and (hall is None or hall.id != case.hall_id):
         hall = Hall.get_by_id(case.hall_id)
-    return calendar.working_days_between(hall, today, case.deadline)
+    return days_left_of(hall, [case], today)[0]
 
 
-def days_left_of(hall: Hall, cases: list[Case], today: dt.date) -> list[int | None]:
-    """`days_left` of several cases of `hall`, reading its calendar once."""
-    span = [today] + [case.deadline for case in cases if case.deadline is not None]
-    between = calendar.working_days_counter(hall, min(span), max(span))
+def days_left_of(hall: Hall | None, cases: list[Case], today: dt.date) -> list[int | None]:
+    """`days_left` of several cases of `hall`, reading its calendar once (and not at all when
+    none counts working days)."""
+    working = [
+        case.deadline
+        for case in cases
+        if case.deadline is not None and case.kind not in CALENDAR_DAY_KINDS
+    ]
+    between = (
+        calendar.working_days_counter(hall, min([today, *working]), max([today, *working]))
+        if working
+        else None
+    )
     return [
         None
         if case.deadline is None
         else (case.deadline - today).days
-        if case.kind in ("complaint", "suggestion")
+        if case.kind in CALENDAR_DAY_KINDS
         else between(today, case.deadline)
         for case in cases
     ]
@@ -567,10 +577,8 @@ def history(case: Case) -> list[CaseEvent]:
 CASES_PER_PAGE = 50
 
 
-def list_cases(
-    hall: Hall, today: dt.date, *, show: str = "open", page: int = 1
-) -> tuple[list[Case], int]:
-    """One page of the hall's cases for the admin list, and how many there are: open ones only
+def list_cases(hall: Hall, today: dt.date, *, show: str = "open", page: int = 1) -> Page:
+    """One page of the hall's cases for the admin list: open ones only
     (overdue first, then by deadline) or all (newest first). The service comes along (one
     query, not one per row); a year of cases is never loaded at once."""
     from peewee import JOIN
@@ -588,9 +596,7 @@ def list_cases(
         )
     else:
         query = query.order_by(Case.id.desc())
-    total = query.count()
-    pages = max(1, -(-total // CASES_PER_PAGE))
-    return list(query.paginate(min(max(page, 1), pages), CASES_PER_PAGE)), total
+    return paginate(query, page, CASES_PER_PAGE)
 
 
 def is_overdue(case: Case, today: dt.date) -> bool:
@@ -598,10 +604,10 @@ def is_overdue(case: Case, today: dt.date) -> bool:
     return case.status in Case.OPEN_STATUSES and case.deadline is not None and case.deadline < today
 
 
-def cases_of(hall: Hall, staff: Staff, page: int = 1) -> tuple[list[Case], int]:
-    """One page of the cases a staff member owns (首问), accepted or handles (我的受理件), and
-    how many there are: open ones first, nearest deadline first, then the finished ones newest
-    first. A year of a busy window's cases is never loaded at once."""
+def cases_of(hall: Hall, staff: Staff, page: int = 1) -> Page:
+    """One page of the cases a staff member owns (首问), accepted or handles (我的受理件): open
+    ones first, nearest deadline first, then the finished ones newest first. A year of a busy
+    window's cases is never loaded at once."""
     from peewee import Case as SqlCase
 
     is_open = Case.status.in_(Case.OPEN_STATUSES)
@@ -621,9 +627,7 @@ def cases_of(hall: Hall, staff: Staff, page: int = 1) -> tuple[list[Case], int]:
             Case.id.desc(),
         )
     )
-    total = query.count()
-    pages = max(1, -(-total // CASES_PER_PAGE))
-    return list(query.paginate(min(max(page, 1), pages), CASES_PER_PAGE)), total
+    return paginate(query, page, CASES_PER_PAGE)
 
 
 def by_tracking_code(hall: Hall | int, code: str) -> Case | None:

@@ -26,6 +26,7 @@ from .cases import next_case_number
 from .db import write_transaction
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Staff, Ticket, Window
+from .paging import Page, paginate
 
 SCALES = ("national", "ten_point")
 SCALE_LABELS = {
@@ -357,18 +358,16 @@ def monthly_score(hall: Hall, year: int, month: int, window: Window | None = Non
 FOLLOW_UPS_PER_PAGE = 50
 
 
-def open_follow_ups(hall: Hall, page: int = 1) -> tuple[list[RatingFollowUp], int]:
-    """One page of the open follow-ups with their ratings (nearest deadline first, so the
-    overdue ones lead), and how many are open: a neglected year of them is never loaded."""
+def open_follow_ups(hall: Hall, page: int = 1) -> Page:
+    """One page of the open follow-ups with their ratings, nearest deadline first (so the
+    overdue ones lead): a neglected year of them is never loaded."""
     query = (
         RatingFollowUp.select(RatingFollowUp, Rating)
         .join(Rating)
         .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "open"))
         .order_by(RatingFollowUp.deadline, RatingFollowUp.id)
     )
-    total = query.count()
-    pages = max(1, -(-total // FOLLOW_UPS_PER_PAGE))
-    return list(query.paginate(min(max(page, 1), pages), FOLLOW_UPS_PER_PAGE)), total
+    return paginate(query, page, FOLLOW_UPS_PER_PAGE)
 
 
 def close_follow_up(

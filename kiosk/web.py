@@ -19,7 +19,7 @@ from . import clock
 from .db import release_connection
 from .errors import DomainError, FieldProblems, ValidationError
 from .htmx import is_htmx
-from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters
+from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters, parse_id
 from .models import Hall, Staff
 
 PRIVATE_BLUEPRINTS = frozenset({"admin", "staff", "auth", "setup", "overview"})
@@ -200,6 +200,11 @@ def read_only_for(blueprint: Blueprint, roles: Iterable[str]) -> None:
 
 def error_message(error: DomainError) -> str:
     return error.translated(gettext)
+
+
+def requested_page() -> int:
+    """The page of a paged list the address asks for (`?page=`); 1 when none or not a number."""
+    return parse_id(request.args.get("page", "1"), high=99_999) or 1
 
 
 def form_errors(failure: ValidationError) -> dict[str, str]:

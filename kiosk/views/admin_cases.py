@@ -8,11 +8,10 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from .. import clock, privacy, staffing
-from ..cases import CASES_PER_PAGE, STATUS_LABELS, is_overdue, list_cases
+from ..cases import STATUS_LABELS, is_overdue, list_cases
 from ..htmx import render
-from ..limits import parse_id
 from ..models import Case
-from ..web import current_hall, current_staff
+from ..web import current_hall, current_staff, requested_page
 from .admin import bp
 
 
@@ -22,12 +21,10 @@ def cases_list():
     today = clock.hall_today(hall)
     viewer = current_staff()
     show = "all" if request.args.get("show") == "all" else "open"
-    page_text = request.args.get("page", "1")
-    page = parse_id(page_text, high=99_999) or 1
-    cases, total = list_cases(hall, today, show=show, page=page)
+    listing = list_cases(hall, today, show=show, page=requested_page())
     names = staffing.staff_names(hall)
     rows = []
-    for case in cases:
+    for case in listing.rows:
         rows.append(
             {
                 "case": case,
@@ -38,16 +35,13 @@ def cases_list():
                 "open": case.status in Case.OPEN_STATUSES,
             }
         )
-    pages = max(1, -(-total // CASES_PER_PAGE))
     return render(
         "admin/cases.html",
         "admin/_cases.html",
         rows=rows,
         today=today,
         show=show,
-        page_number=min(max(page, 1), pages),
-        pages=pages,
-        total=total,
+        listing=listing,
         status_labels=STATUS_LABELS,
     )
 

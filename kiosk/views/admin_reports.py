@@ -17,9 +17,8 @@ from .. import audit, charts, clock, lineup, ratings, reports, staffing, tickets
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
-from ..limits import parse_id
 from ..report_exports import cell_text, to_csv, to_xlsx
-from ..web import current_hall, current_staff, error_message
+from ..web import current_hall, current_staff, error_message, requested_page
 from .admin import bp
 
 FORMATS = ("", "html", "csv", "xlsx")
@@ -201,9 +200,8 @@ def dashboard_live():
 
 def _follow_ups_page(error: str = "", error_id: int | None = None):
     hall = current_hall()
-    page = parse_id(request.args.get("page", "1"), high=99_999) or 1
-    rows, total = ratings.open_follow_ups(hall, page)
-    pages = max(1, -(-total // ratings.FOLLOW_UPS_PER_PAGE))
+    listing = ratings.open_follow_ups(hall, requested_page())
+    rows = listing.rows
     done = ratings.done_follow_ups(hall)
     numbers = tickets.display_numbers(
         [f.rating.ticket_id for f in rows + done if f.rating.ticket_id]
@@ -224,9 +222,7 @@ def _follow_ups_page(error: str = "", error_id: int | None = None):
         today=_today(),
         error=error,
         error_id=error_id,
-        total=total,
-        page_number=min(page, pages),
-        pages=pages,
+        listing=listing,
     )
 
 
@@ -256,5 +252,4 @@ def follow_up_close(follow_up_id: int):
     except ValidationError as failure:
         return _follow_ups_page(error_message(failure), follow_up_id)
     flash(gettext("已记录回访结果"))
-    page = parse_id(request.args.get("page", "1"), high=99_999) or 1
-    return redirect(url_for("admin.follow_ups_list", page=page), 303)
+    return redirect(url_for("admin.follow_ups_list", page=requested_page()), 303)

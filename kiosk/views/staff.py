@@ -17,7 +17,14 @@ from ..errors import N_, DomainError, QueueError
 from ..htmx import is_htmx, render
 from ..limits import parse_id
 from ..models import Hall, Staff, Ticket, Window
-from ..web import current_hall, current_staff, error_message, local_time, require_roles
+from ..web import (
+    current_hall,
+    current_staff,
+    error_message,
+    local_time,
+    requested_page,
+    require_roles,
+)
 from .staff_case_forms import case_form_context, register_from_console
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -180,16 +187,10 @@ def panel_context(
 def my_cases():
     """The cases this staff member owns or accepted, with the residents' details in full."""
     hall = current_hall()
-    page = parse_id(request.args.get("page", "1"), high=99_999) or 1
-    mine, total = cases.cases_of(hall, current_staff(), page)
-    pages = max(1, -(-total // cases.CASES_PER_PAGE))
     return render(
         "staff/cases.html",
         "staff/_cases.html",
-        cases=mine,
-        total=total,
-        page_number=min(page, pages),
-        pages=pages,
+        listing=cases.cases_of(hall, current_staff(), requested_page()),
         today=clock.hall_today(hall),
         status_labels=cases.STATUS_LABELS,
     )
