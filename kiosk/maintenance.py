@@ -2,7 +2,9 @@
 
 Every `interval` seconds, for every hall: close the tickets of local days that have ended
 (`tickets.close_past_days`), so a hall open past midnight, or one left running overnight, starts
-each local day with an empty queue. Once a local day (the first round after midnight, and at
+each local day with an empty queue; then store the report figures of the days that have ended
+(`day_figures.summarise_finished_days`, a month of days a round until it has caught up). Once
+a local day (the first round after midnight, and at
 start): erase residents' personal data past the hall's retention period and delete finished
 print jobs older than PRINT_JOB_DAYS (the document JSON is the bulk of the table), so a server
 that runs for months does not depend on being restarted. A failure is logged and retried at the
@@ -15,7 +17,7 @@ import datetime as dt
 import logging
 import threading
 
-from . import clock
+from . import clock, day_figures
 from .db import connection, write_transaction
 from .models import Hall, PrintJob
 from .privacy import purge_personal_data
@@ -66,6 +68,14 @@ def run_once(
             if count:
                 log.info("closed %s ticket(s) of past days in hall %s", count, hall.code)
             closed += count
+            summarised = day_figures.summarise_finished_days(hall, now=now)
+            if summarised:
+                log.info(
+                    "report figures of hall %s stored for %s day(s), up to %s",
+                    hall.code,
+                    len(summarised),
+                    summarised[-1],
+                )
             today = clock.local_date(now, hall.timezone)
             if done_days is not None and done_days.get(hall.id) != today:
                 log.info("daily housekeeping of hall %s: %s", hall.code, daily(hall, now=now))

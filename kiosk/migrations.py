@@ -19,9 +19,13 @@ from peewee import (
     BooleanField,
     CharField,
     Database,
+    DateField,
     DateTimeField,
     Field,
+    FloatField,
+    ForeignKeyField,
     IntegerField,
+    Model,
     SmallIntegerField,
     TextField,
 )
@@ -324,6 +328,43 @@ def _migration_18_counts_a_year_in(database: Database) -> None:
     )
 
 
+def _migration_19_day_figures(database: Database) -> None:
+    """Issue 17, a year in: the reports' figures of each finished day (report_day, day_figure),
+    so a monthly report reads a month of per-day sums instead of 40,000 tickets. The tables as
+    they are at this version, frozen here; the maintenance thread fills them for past days."""
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class ReportDay(Base):
+        hall = ForeignKeyField(schema_v1.Hall, on_delete="CASCADE")
+        local_date = DateField()
+        summarised_at = DateTimeField()
+
+        class Meta:
+            table_name = "report_day"
+            indexes = ((("hall", "local_date"), True),)
+
+    class DayFigure(Base):
+        hall = ForeignKeyField(schema_v1.Hall, on_delete="CASCADE")
+        local_date = DateField()
+        measure = CharField(max_length=16)
+        service_id = IntegerField(null=True)
+        window_id = IntegerField(null=True)
+        staff_id = IntegerField(null=True)
+        step = IntegerField(default=0)
+        n = IntegerField(default=0)
+        total = FloatField(default=0)
+
+        class Meta:
+            table_name = "day_figure"
+            indexes = ((("hall", "measure", "local_date"), False),)
+
+    database.create_tables([ReportDay, DayFigure], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -381,6 +422,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         18,
         "print_job: partial indexes for the printers' counts; case: (hall, completed_at)",
         _migration_18_counts_a_year_in,
+    ),
+    (
+        19,
+        "report_day and day_figure: the reports' figures of finished days",
+        _migration_19_day_figures,
     ),
 ]
 

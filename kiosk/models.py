@@ -20,6 +20,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -648,6 +649,38 @@ class AuditHead(BaseModel):
     verified_entries = IntegerField(default=0)
 
 
+class ReportDay(BaseModel):
+    """A local day of a hall whose report figures are kept in `DayFigure` (migration 19):
+    written once the day is over and its tickets are closed (`kiosk/day_figures.py`)."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    local_date = DateField()
+    summarised_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("hall", "local_date"), True),)
+
+
+class DayFigure(BaseModel):
+    """The reports' figures of one finished local day, summed per (service, window, staff,
+    step): derived from the tickets, queue events and ratings of that day, so a month's report
+    reads some thousand of these instead of every ticket (`kiosk/day_figures.py` says what each
+    measure holds). Plain ids, not foreign keys: a summary outlives nothing it summarises."""
+
+    hall = ForeignKeyField(Hall, on_delete="CASCADE")
+    local_date = DateField()
+    measure = CharField(max_length=16)
+    service_id = IntegerField(null=True)
+    window_id = IntegerField(null=True)
+    staff_id = IntegerField(null=True)
+    step = IntegerField(default=0)
+    n = IntegerField(default=0)
+    total = FloatField(default=0)
+
+    class Meta:
+        indexes = ((("hall", "measure", "local_date"), False),)
+
+
 ALL_MODELS = [
     SchemaVersion,
     Hall,
@@ -676,4 +709,6 @@ ALL_MODELS = [
     PrintJob,
     AuditEntry,
     AuditHead,
+    ReportDay,
+    DayFigure,
 ]

@@ -28,9 +28,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import clock
+from . import clock, day_figures
 from .cases import STATUS_LABELS
-from .db import db, is_postgres
+from .db import is_postgres
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Service, Staff, Ticket, Window
 from .ratings import GRADES_BY_SCALE, POOR_LEVEL, SATISFIED_LEVEL, score_of
@@ -112,52 +112,16 @@ def parse_period(kind: str, text: str, *, today: dt.date) -> Period:
 # --- SQL helpers ---------------------------------------------------------------------------
 
 
-def _seconds(later: str, earlier: str) -> str:
-    if is_postgres():
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-
-def _local_hour(column: str, offset_minutes: int) -> str:
-    if is_postgres():
-        return f"CAST(EXTRACT(HOUR FROM {column} + INTERVAL '{offset_minutes} minutes') AS INTEGER)"
-    return f"CAST(strftime('%H', {column}, '{offset_minutes:+d} minutes') AS INTEGER)"
-
-
-def _rows(sql: str, params: tuple) -> list[tuple]:
-    return list(db.execute_sql(sql.replace("?", db.param), params).fetchall())
+_rows = day_figures.sql_rows
+_offset_minutes = day_figures.offset_minutes
+PERCENTILE_STEP = day_figures.PERCENTILE_STEP
+DURATIONS = day_figures.DURATIONS
 
 
 def _utc_bounds(hall: Hall, period: Period) -> tuple[str, str]:
     start = clock.from_local(dt.datetime.combine(period.start, dt.time()), hall.timezone)
     end = clock.from_local(dt.datetime.combine(period.end, dt.time()), hall.timezone)
     return str(start), str(end)
-
-
-def _offset_minutes(hall: Hall, day: dt.date) -> int:
-    local = clock.to_local(dt.datetime.combine(day, dt.time(12)), hall.timezone)
-    return int(local.utcoffset().total_seconds() // 60)
-
-
-# "total" groups by the hall (every row of the query): `_key` turns it into group 0.
-TICKET_KEYS = {
-    "total": "t.hall_id",
-    "service": "t.service_id",
-    "window": "t.window_id",
-    "staff": "t.staff_id",
-    "day": "t.local_date",
-}
-RATING_KEYS = {
-    "total": "r.hall_id",
-    # Per rating, by primary key: a join let PostgreSQL hash the whole ticket table (0.3 s).
-    "service": (
-        "COALESCE((SELECT t.service_id FROM ticket t WHERE t.id = r.ticket_id),"
-        ' (SELECT c.service_id FROM "case" c WHERE c.id = r.case_id))'
-    ),
-    "window": "r.window_id",
-    "staff": "r.staff_id",
-    "day": "r.local_date",
-}
 
 
 def _key(value, by: str = ""):
@@ -167,161 +131,77 @@ def _key(value, by: str = ""):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _ticket_counts(hall: Hall, period: Period, by: str) -> dict:
-    key = TICKET_KEYS[by]
-    sql = f"""
-        SELECT {key} AS grp, COUNT(*),
-          SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.status <> 'completed' AND EXISTS (
-                SELECT 1 FROM queue_event s WHERE s.ticket_id = t.id AND s.kind = 'skipped')
-              THEN 1 ELSE 0 END)
-        FROM ticket t
-        WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-        GROUP BY {key}"""
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return {
-        _key(grp, by): {"issued": issued, "served": served or 0, "no_shows": no_shows or 0}
-        for grp, issued, served, no_shows in rows
-    }
+# Where each dimension's group stands in a row of `day_figures` (day, measure, service, window,
+# staff, step, n, total); "total" is the whole hall, group 0.
+POSITIONS = {"total": None, "day": 0, "service": 2, "window": 3, "staff": 4}
 
 
-def _rollup(rows, dims: tuple[str, ...], width: int) -> dict[str, dict]:
-    """Rows grouped by (service, window, staff) in SQL — a few hundred at most — summed into
-    each dimension asked: one query instead of one per dimension."""
+def _figures(hall: Hall, period: Period, measures: tuple[str, ...]) -> list[tuple]:
+    return day_figures.rows(hall, period.start, period.end, measures)
+
+
+def _of(found, *measures: str):
+    """The rows of `measures` from `_figures` rows, or from a {measure: rows} split of them."""
+    if isinstance(found, dict):
+        return (row for measure in measures for row in found.get(measure, ()))
+    return (row for row in found if row[1] in measures)
+
+
+def _by_measure(found: list[tuple]) -> dict[str, list[tuple]]:
+    split: dict[str, list[tuple]] = {}
+    for row in found:
+        split.setdefault(row[1], []).append(row)
+    return split
+
+
+def _group(row: tuple, dim: str):
+    position = POSITIONS[dim]
+    return 0 if position is None else row[position]
+
+
+def _ticket_counts_by(found, dims: tuple[str, ...]) -> dict[str, dict]:
+    """{dimension: {group: {"issued", "served", "no_shows"}}} for the groups that had tickets."""
+    names = {"issued": "issued", "served": "served", "no_show": "no_shows"}
     result: dict[str, dict] = {dim: {} for dim in dims}
-    positions = {"total": None, "service": 0, "window": 1, "staff": 2}
-    for row in rows:
-        values = [value or 0 for value in row[3 : 3 + width]]
+    for row in _of(found, *day_figures.COUNTS):
         for dim in dims:
-            position = positions[dim]
-            grp = 0 if position is None else row[position]
-            totals = result[dim].setdefault(grp, [0] * width)
-            for index, value in enumerate(values):
-                totals[index] += value
+            counts = result[dim].setdefault(
+                _group(row, dim), {"issued": 0, "served": 0, "no_shows": 0}
+            )
+            counts[names[row[1]]] += row[6]
     return result
 
 
-def _ticket_counts_by(hall: Hall, period: Period, dims: tuple[str, ...]) -> dict[str, dict]:
-    sql = """
-        SELECT t.service_id, t.window_id, t.staff_id, COUNT(*),
-          SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.status <> 'completed' AND EXISTS (
-                SELECT 1 FROM queue_event s WHERE s.ticket_id = t.id AND s.kind = 'skipped')
-              THEN 1 ELSE 0 END)
-        FROM ticket t
-        WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-        GROUP BY t.service_id, t.window_id, t.staff_id"""
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return {
-        dim: {
-            grp: {"issued": issued, "served": served, "no_shows": no_shows}
-            for grp, (issued, served, no_shows) in groups.items()
-        }
-        for dim, groups in _rollup(rows, dims, 3).items()
-    }
-
-
-def _transfers_by(hall: Hall, period: Period, dims: tuple[str, ...]) -> dict[str, dict]:
-    sql = """
-        SELECT e.from_service_id, e.window_id, e.staff_id, COUNT(*)
-        FROM queue_event e JOIN ticket t ON t.id = e.ticket_id
-        WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-          AND e.kind = 'transferred'
-        GROUP BY e.from_service_id, e.window_id, e.staff_id"""
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return {
-        dim: {grp: values[0] for grp, values in groups.items()}
-        for dim, groups in _rollup(rows, dims, 1).items()
-    }
-
-
-def _duration_rows() -> str:
-    """(service, window, staff, wait step, wait seconds, handling step, handling seconds) of
-    each ticket of the period, NULL where the ticket has none: the wait runs from the issue to
-    the first call, the handling time from the last call to completion. Read from the ticket
-    rows alone, by the index on (hall, local_date): the first call is kept on the ticket
-    (`first_called_at`, set once by the call; the queue events were aggregated before), the
-    last is `called_at`. The 6-second step is rounded by the database (half away from zero;
-    PostgreSQL on the exact numeric); the seconds come as a float (PostgreSQL's numeric was
-    slow to sum)."""
-    wait = _seconds("t.first_called_at", "t.issued_at")
-    handling = _seconds("t.completed_at", "t.called_at")
-    served = "t.status = 'completed' AND t.called_at IS NOT NULL"
-    as_float = "CAST({} AS DOUBLE PRECISION)" if is_postgres() else "{}"
-    return f"""
-        SELECT s.service_id, s.window_id, s.staff_id,
-          CAST(ROUND(s.wait / {PERCENTILE_STEP}.0) AS INTEGER) AS wait_step,
-          {as_float.format("s.wait")} AS wait,
-          CAST(ROUND(s.handling / {PERCENTILE_STEP}.0) AS INTEGER) AS handling_step,
-          {as_float.format("s.handling")} AS handling
-        FROM (
-          SELECT t.service_id, t.window_id, t.staff_id,
-            CASE WHEN t.first_called_at IS NOT NULL THEN {wait} END AS wait,
-            CASE WHEN {served} THEN {handling} END AS handling
-          FROM ticket t
-          WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-            AND (t.first_called_at IS NOT NULL OR ({served}))) s"""
-
-
-PERCENTILE_STEP = 6  # seconds: the reports show minutes to one decimal, i.e. 6-second steps
-DURATIONS = ("wait", "handling")
+def _transfers_by(found, dims: tuple[str, ...]) -> dict[str, dict]:
+    """{dimension: {group: transfers}}, by the service transferred from."""
+    result: dict[str, dict] = {dim: {} for dim in dims}
+    for row in _of(found, "transfer"):
+        for dim in dims:
+            group = _group(row, dim)
+            result[dim][group] = result[dim].get(group, 0) + row[6]
+    return result
 
 
 def _durations(
-    hall: Hall, period: Period, dims: tuple[str, ...], *, percentiles: bool = True
+    found, dims: tuple[str, ...], *, percentiles: bool = True
 ) -> dict[str, dict[str, dict]]:
     """{"wait"/"handling": {dimension: {group: (count, mean seconds, 90th percentile
-    seconds)}}} from one query.
+    seconds)}}}.
 
     The 90th percentile is the nearest rank, the ceil(0.9·n)-th smallest value, found in a
     histogram of 6-second steps (the reports show minutes to one decimal, so the step is
-    exactly what is displayed: ROUND(s / 6) / 10 minutes). SQL reads each ticket's row once
-    (`_duration_rows`); the histograms of every dimension are counted here, first per
-    (service, window, staff, step) — one dictionary update a ticket — then summed into each
-    dimension's groups. Grouping a month in SQL cost more than reading it: SQLite sorted the
-    four dimensions' 160,000 rows in a temporary B-tree, PostgreSQL hashed them on numeric
-    keys. Without `percentiles` only the mean, summed in SQL per (service, window, staff)."""
-    params = (hall.id, period.start.isoformat(), period.end.isoformat())
+    exactly what is displayed: ROUND(s / 6) / 10 minutes): the rows of `day_figures` are the
+    histograms per (day, service, window, staff), summed here into each dimension's groups.
+    Without `percentiles` only the mean."""
     cells: dict[str, dict[tuple, list]] = {kind: {} for kind in DURATIONS}
-    if percentiles:
-        waits, handlings = cells["wait"], cells["handling"]
-        for service_id, window_id, staff_id, w_step, w_secs, h_step, h_secs in _rows(
-            _duration_rows(), params
-        ):
-            for found, step, secs in ((waits, w_step, w_secs), (handlings, h_step, h_secs)):
-                if secs is None:
-                    continue
-                key = (service_id, window_id, staff_id, step)
-                cell = found.get(key)
-                if cell is None:
-                    found[key] = [1, secs]
-                else:
-                    cell[0] += 1
-                    cell[1] += secs
-    else:
-        # Grouped by the columns the dimensions need only (the previous period's comparison:
-        # the service), the fewer the cheaper to sort.
-        keys = [
-            f"d.{column}" if dim in dims else "NULL"
-            for dim, column in (
-                ("service", "service_id"),
-                ("window", "window_id"),
-                ("staff", "staff_id"),
-            )
-        ]
-        grouped = [key for key in keys if key != "NULL"]
-        sql = f"""
-        SELECT {", ".join(keys)}, COUNT(d.wait), SUM(d.wait), COUNT(d.handling), SUM(d.handling)
-        FROM ({_duration_rows()}) d
-        {"GROUP BY " + ", ".join(grouped) if grouped else ""}"""
-        for service_id, window_id, staff_id, w_count, w_total, h_count, h_total in _rows(
-            sql, params
-        ):
-            key = (service_id, window_id, staff_id, 0)
-            if w_count:
-                cells["wait"][key] = [w_count, w_total]
-            if h_count:
-                cells["handling"][key] = [h_count, h_total]
+    for _day, kind, service_id, window_id, staff_id, step, n, total in _of(found, *DURATIONS):
+        key = (service_id, window_id, staff_id, step if percentiles else 0)
+        cell = cells[kind].get(key)
+        if cell is None:
+            cells[kind][key] = [n, total]
+        else:
+            cell[0] += n
+            cell[1] += total
     return {kind: _histogram_figures(cells[kind], dims, percentiles) for kind in DURATIONS}
 
 
@@ -358,25 +238,22 @@ def _histogram_figures(cells: dict, dims: tuple[str, ...], percentiles: bool) ->
     return result
 
 
-def _ratings(hall: Hall, period: Period, by: str) -> dict:
-    key = RATING_KEYS[by]
-    sql = f"""
-        SELECT {key}, COUNT(*), SUM(r.score),
-          SUM(CASE WHEN r.level >= {SATISFIED_LEVEL} THEN 1 ELSE 0 END),
-          SUM(CASE WHEN r.level <= {POOR_LEVEL} THEN 1 ELSE 0 END)
-        FROM rating r
-        WHERE r.hall_id = ? AND r.local_date >= ? AND r.local_date < ?
-        GROUP BY 1"""
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return {
-        _key(grp, by): {
-            "raters": raters,
-            "total": total or 0,
-            "satisfied": sat or 0,
-            "poor": poor or 0,
-        }
-        for grp, raters, total, sat, poor in rows
-    }
+def _ratings(found, by: str) -> dict:
+    """{group: {"raters", "total" (score summed), "satisfied", "poor"}}; `by` total, day,
+    service (of the rated ticket or case), window or staff."""
+    result: dict = {}
+    for row in _of(found, "rating"):
+        level, n, total = row[5], row[6], row[7]
+        item = result.setdefault(
+            _group(row, by), {"raters": 0, "total": 0, "satisfied": 0, "poor": 0}
+        )
+        item["raters"] += n
+        item["total"] += int(round(total))
+        if level >= SATISFIED_LEVEL:
+            item["satisfied"] += n
+        if level <= POOR_LEVEL:
+            item["poor"] += n
+    return result
 
 
 @dataclass
@@ -477,10 +354,13 @@ def measures_by(
 ) -> dict[str, dict]:
     """Every measure of the period, per group, for each dimension asked
     (total/service/window/staff): {dimension: {group: figures}}."""
-    durations = _durations(hall, period, dims, percentiles=percentiles)
+    found = _by_measure(
+        _figures(hall, period, (*day_figures.COUNTS, "transfer", *DURATIONS, "rating"))
+    )
+    durations = _durations(found, dims, percentiles=percentiles)
     waits, handling = durations["wait"], durations["handling"]
-    counts = _ticket_counts_by(hall, period, dims)
-    transfers = _transfers_by(hall, period, dims)
+    counts = _ticket_counts_by(found, dims)
+    transfers = _transfers_by(found, dims)
     result = {}
     for by in dims:
         result[by] = _combine(
@@ -491,6 +371,7 @@ def measures_by(
             handling[by],
             counts[by],
             transfers[by],
+            _ratings(found, by),
             with_cases=by in ("total", "service"),
         )
     return result
@@ -501,8 +382,7 @@ def measures(hall: Hall, period: Period, by: str) -> dict:
     return measures_by(hall, period, (by,))[by]
 
 
-def _combine(hall, period, by, waits, handling, counts, transfers, *, with_cases) -> dict:
-    rated = _ratings(hall, period, by)
+def _combine(hall, period, by, waits, handling, counts, transfers, rated, *, with_cases) -> dict:
     cases = _cases(hall, period, by == "service") if with_cases else {}
     if by == "service":
         cases.pop(0, None)  # the hall's total, not a service
@@ -949,19 +829,16 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
 
 def waits_by_hour(hall: Hall, period: Period) -> list[tuple[int, Decimal | None, int]]:
     """(local hour, mean wait in minutes, tickets called) for the hours that had tickets."""
-    hour = _local_hour("t.issued_at", _offset_minutes(hall, period.start))
-    sql = f"""
-        SELECT {hour} AS hr, AVG({_seconds("t.first_called_at", "t.issued_at")}), COUNT(*)
-        FROM ticket t
-        WHERE t.hall_id = ? AND t.local_date >= ? AND t.local_date < ?
-          AND t.first_called_at IS NOT NULL
-        GROUP BY hr ORDER BY hr"""
-    rows = _rows(sql, (hall.id, period.start.isoformat(), period.end.isoformat()))
-    return [(int(hr), _minutes(mean), count) for hr, mean, count in rows]
+    hours: dict[int, list] = {}
+    for row in _figures(hall, period, ("wait_hour",)):
+        cell = hours.setdefault(int(row[5]), [0, 0.0])
+        cell[0] += row[6]
+        cell[1] += row[7]
+    return [(hour, _minutes(total / n), n) for hour, (n, total) in sorted(hours.items())]
 
 
 def tickets_per_day(hall: Hall, period: Period) -> list[tuple[dt.date, int, int]]:
-    figures = _ticket_counts(hall, period, "day")
+    figures = _ticket_counts_by(_figures(hall, period, day_figures.COUNTS), ("day",))["day"]
     days = []
     day = period.start
     while day < period.end:
@@ -972,7 +849,7 @@ def tickets_per_day(hall: Hall, period: Period) -> list[tuple[dt.date, int, int]
 
 
 def satisfaction_by_day(hall: Hall, period: Period) -> list[tuple[dt.date, Decimal | None]]:
-    rated = _ratings(hall, period, "day")
+    rated = _ratings(_figures(hall, period, ("rating",)), "day")
     days = []
     day = period.start
     while day < period.end:

@@ -3,7 +3,9 @@
 each, a rating for 30 % of the served ones) in a fresh SQLite file, or in an empty PostgreSQL
 database given by --db (a database already loaded by an earlier run is timed again as it is).
 Each report runs --repeat times; the median is printed with the fastest and slowest run. Speed
-is measured here, never asserted by a test.
+is measured here, never asserted by a test. The reports are timed twice: counted from the
+tickets, then with the past days' figures stored (kiosk/day_figures.py, as the server's
+maintenance stores them), with the time that storing took.
 
     .venv/bin/python scripts/bench_reports.py [--tickets 500000] [--db PATH_OR_URL] [--repeat 5]
 """
@@ -22,11 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import reports  # noqa: E402
+from kiosk import day_figures, reports  # noqa: E402
 from kiosk.db import db, init_database  # noqa: E402
 from kiosk.demo import load_demo  # noqa: E402
 from kiosk.migrations import migrate_database  # noqa: E402
-from kiosk.models import Hall, Service, Staff, Window  # noqa: E402
+from kiosk.models import DayFigure, Hall, ReportDay, Service, Staff, Window  # noqa: E402
+from kiosk.tickets import close_past_days  # noqa: E402
 
 TICKET_COLUMNS = (
     "hall_id, service_id, issued_service_id, local_date, sequence, display_number, public_code, "
@@ -117,6 +120,18 @@ def load_year(tickets: int) -> None:
     db.execute_sql("ANALYZE")
 
 
+def time_reports(cases, repeat: int, heading: str) -> None:
+    print(f"{heading:34} {'median':>8} {'fastest':>8} {'slowest':>8}  ({repeat} runs)")
+    for name, run in cases:
+        times = []
+        for _ in range(max(repeat, 1)):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        print(f"{name:34} {median:6.3f} s {min(times):6.3f} s {max(times):6.3f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=500_000)
@@ -146,15 +161,18 @@ def main() -> int:
         # The dashboard at 10:00 of a loaded day (today is outside the generated year).
         ("live dashboard", lambda: reports.live_state(hall, now=dt.datetime(2026, 6, 15, 2))),
     ]
-    print(f"{'':34} {'median':>8} {'fastest':>8} {'slowest':>8}  ({args.repeat} runs)")
-    for name, run in cases:
-        times = []
-        for _ in range(max(args.repeat, 1)):
-            started = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - started)
-        median = statistics.median(times)
-        print(f"{name:34} {median:6.3f} s {min(times):6.3f} s {max(times):6.3f} s")
+    # First every figure counted from the tickets (no day stored), then from the days stored
+    # as the server's maintenance stores them once each day has ended.
+    DayFigure.delete().execute()
+    ReportDay.delete().execute()
+    time_reports(cases, args.repeat, "counted from the tickets")
+    started = time.perf_counter()
+    close_past_days(hall)
+    stored = 0
+    while found := day_figures.summarise_finished_days(hall):
+        stored += len(found)
+    print(f"stored the figures of {stored} days in {time.perf_counter() - started:.1f} s")
+    time_reports(cases, args.repeat, "the past days stored")
     return 0
 
 

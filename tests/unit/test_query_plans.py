@@ -188,3 +188,30 @@ def test_printer_counts_and_case_months_read_only_their_rows(seeded):
             details,
             sql,
         )
+
+
+def test_stored_report_days_are_read_through_their_index(seeded):
+    """A monthly report a year in reads the stored figures of its days (kiosk/day_figures.py)
+    through (hall, measure, local_date), not the table's other days."""
+    from kiosk import day_figures, reports
+
+    stored = day_figures.summarise_finished_days(
+        seeded, now=dt.datetime.combine(NOW.date(), dt.time(12))
+    )
+    assert len(stored) == 2  # the two days before NOW's
+    statements: list = []
+    record(statements, reports.period_report, seeded, reports.period_of("month", NOW.date()))
+    read = [(sql, params) for sql, params in statements if "FROM day_figure" in sql]
+    assert len(read) == 1  # this month (the month before holds no stored day)
+    for sql, params in read:
+        sql = sql.replace("?", db.param)
+        if is_postgres():
+            db.execute_sql("SET enable_seqscan = off")
+            try:
+                plan = "\n".join(line for (line,) in db.execute_sql("EXPLAIN " + sql, params))
+            finally:
+                db.execute_sql("SET enable_seqscan = on")
+            assert "Seq Scan on day_figure" not in plan, plan
+        else:
+            details = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+            assert any("day_figure_hall_id_measure_local_date" in d for d in details), details
