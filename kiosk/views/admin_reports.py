@@ -17,7 +17,7 @@ from .. import audit, charts, clock, lineup, ratings, reports, staffing, tickets
 from ..db import write_transaction
 from ..errors import N_, ValidationError
 from ..htmx import render
-from ..report_exports import cell_text, to_csv, to_xlsx
+from ..report_exports import cell_text, remembered, to_csv, to_xlsx
 from ..web import current_hall, current_staff, error_message, requested_page
 from .admin import bp
 
@@ -93,10 +93,11 @@ def _charts(report: reports.Report) -> list[Markup]:
 
 def _export(report: reports.Report, fmt: str, name: str) -> Response:
     filename = f"{name}-{report.period.start.isoformat()}.{fmt}"
+    translate = remembered(gettext)
     if fmt == "csv":
-        body, mimetype = to_csv(report, gettext), "text/csv; charset=utf-8"
+        body, mimetype = to_csv(report, translate), "text/csv; charset=utf-8"
     else:
-        body = to_xlsx(report, gettext)
+        body = to_xlsx(report, translate)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
@@ -111,12 +112,13 @@ def _show(report: reports.Report, name: str, endpoint: str, query: dict):
         return _form_page(gettext("未知的导出格式"), 400)
     if fmt in ("csv", "xlsx"):
         return _export(report, fmt, name)
+    translate = remembered(gettext)
     return render(
         "admin/report.html",
         "admin/_report.html",
         report=report,
         charts=_charts(report),
-        cell=lambda value: cell_text(value, gettext),
+        cell=lambda value: cell_text(value, translate),
         # Labels hold "%" ("满意率(%)"): Jinja's _() would %-format them, gettext does not.
         tr=gettext,
         printed_at=clock.to_local(clock.utcnow(), current_hall().timezone),
