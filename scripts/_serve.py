@@ -1,6 +1,7 @@
 """Shared by the tests and by scripts/bench.py, soak.py and test.py: a free loopback port, waiting
 for a condition with a deadline (never asserting at an instant on a busy machine), and the real
-hall server (scripts/run.py) started as a process and stopped the way Ctrl+C stops it.
+hall server (scripts/run.py) started as a process and stopped the way Ctrl+C stops it, and a
+few threads run at once.
 Standard library only, so it works before the project's .venv exists.
 """
 
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +24,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def run_threads(target, count: int, timeout: float | None = None) -> None:
+    """Run `target()` in `count` threads at once and wait for them (each at most `timeout`
+    seconds)."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
 
 
 def wait_until(condition, timeout: float = 15.0, step: float = 0.05, what: str = "condition"):

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _serve
-from _serve import free_port
+from _serve import free_port, run_threads
 from _venv import ROOT, ensure_venv
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -398,11 +398,7 @@ def bench_board(port: int, passwords: dict, seconds: float) -> list[tuple[str, s
         with lock:
             counts.append(n)
 
-    threads = [threading.Thread(target=poller) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(poller, 8)
     rows = [("board polls, nothing new (8 pollers)", f"{sum(counts) / seconds:.0f}/s", "≥ 1500/s")]
 
     # Call → board: a board polling every 500 ms (as static/js/display.js does) sees a call.
@@ -452,17 +448,11 @@ def bench_board(port: int, passwords: dict, seconds: float) -> list[tuple[str, s
 
 def bench_printing() -> list[tuple[str, str, str]]:
     """Render a ticket in each mode and send it over TCP to a loopback sink."""
-    from printers import PrinterConfig, send, templates
+    from printers import PrinterConfig, samples, send
     from printers.render import render
 
-    document = templates.queue_ticket(
-        hall_name="郢中街道社区党群服务中心",
-        service_name="户籍管理",
-        number="E012",
-        people_ahead=3,
-        issued_at="2026-11-24 10:02",
-        status_url="http://192.168.1.10:8000/t/Qm9yZWFzIGFyZWE",
-        windows="5号、2号窗口",
+    document = samples.ticket(
+        status_url="http://192.168.1.10:8000/t/Qm9yZWFzIGFyZWE", windows="5号、2号窗口"
     )
     sink = socket.socket()
     sink.bind(("127.0.0.1", 0))

@@ -291,12 +291,8 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
         week = (today - dt.timedelta(days=7)).isoformat()
         month = (today.replace(day=1) - dt.timedelta(days=1)).isoformat()
         monthly = f"/admin/reports/period?kind=month&date={month}"
-        pages = [
-            ("GET /admin", admin, "/admin", None),
-            ("GET /admin/audit", admin, "/admin/audit", None),
-            ("GET /admin/cases", admin, "/admin/cases", None),
-            ("GET /admin/printers", admin, "/admin/printers", None),
-            ("GET /admin/follow-ups", admin, "/admin/follow-ups", None),
+        listed = ["/admin", "/admin/audit", "/admin/cases", "/admin/printers", "/admin/follow-ups"]
+        pages = [(f"GET {path}", admin, path, None) for path in listed] + [
             ("ticket page", kiosk, f"/tickets/{code}", None),
             ("its print state", kiosk, f"/tickets/{code}/print", htmx),
             ("phone page", kiosk, f"/t/{code}", None),

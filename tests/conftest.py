@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 from pathlib import Path
 
 import pytest
-from support import staff_password
+from support import hall_app, new_postgres_database, postgres_admin_url, staff_password
 
 import kiosk.demo
 from kiosk.db import db, init_database
@@ -57,25 +56,18 @@ def database_url(request, tmp_path: Path):
     if BACKEND != "postgres":
         yield str(request.getfixturevalue("db_path"))
         return
-    import psycopg2
-
-    base = postgres_admin_url()
+    base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.fail("HALL_TEST_BACKEND=postgres needs TEST_DATABASE_URL (scripts/test.py)")
-    name = "hall_suite_" + secrets.token_hex(4)
-    admin = psycopg2.connect(base)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        if not db.is_closed():
-            db.close()
-        db_obj = db.obj
-        if db_obj is not None and hasattr(db_obj, "close_all"):
-            db_obj.close_all()
-        admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with new_postgres_database(base, "hall_suite_") as url:
+        try:
+            yield url
+        finally:
+            if not db.is_closed():
+                db.close()
+            db_obj = db.obj
+            if db_obj is not None and hasattr(db_obj, "close_all"):
+                db_obj.close_all()
 
 
 @pytest.fixture
@@ -102,17 +94,7 @@ def hall(demo):
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):
-    from kiosk import create_app
-
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
-        }
-    )
+    application = hall_app(database_url, tmp_path)
     db.connect(reuse_if_open=True)
     load_demo(password_for=staff_password, always_open=True)
     db.close()
@@ -134,30 +116,13 @@ def auth(client):
     return Auth(client)
 
 
-def postgres_admin_url() -> str | None:
-    return os.environ.get("TEST_DATABASE_URL")
-
-
 @pytest.fixture
 def pg_database():
     """A fresh PostgreSQL database (dropped afterwards), migrated and connected."""
-    import psycopg2
-
-    base = postgres_admin_url()
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL is not set: scripts/test.py should start PostgreSQL")
-        pytest.skip("no PostgreSQL configured (set TEST_DATABASE_URL or run scripts/test.py)")
-    name = "hall_test_" + secrets.token_hex(4)
-    admin = psycopg2.connect(base)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = base.rsplit("/", 1)[0] + "/" + name
-    database = init_database(url)
-    migrate_database()
-    db.connect(reuse_if_open=True)
-    yield database
-    if not db.is_closed():
-        db.close()
-    admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
+    with new_postgres_database(postgres_admin_url(), "hall_test_") as url:
+        database = init_database(url)
+        migrate_database()
+        db.connect(reuse_if_open=True)
+        yield database
+        if not db.is_closed():
+            db.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from _serve import free_port, start_server, stop_server, wait_until  # noqa: F401
+from _serve import free_port, run_threads, start_server, stop_server, wait_until  # noqa: F401
 
 PASSWORDS = {
     "admin": "admin-pass-123",
@@ -16,6 +19,76 @@ PASSWORDS = {
 
 def staff_password(username: str) -> str:
     return PASSWORDS.get(username, f"{username}-pass-123")
+
+
+def hall_app(database_url: str, tmp_path: Path, **config):
+    """The hall's Flask app as the tests run it: testing mode, a fixed secret key, the instance
+    folder and the audio cache under `tmp_path`; `config` adds or replaces keys."""
+    from kiosk import create_app
+
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
+    }
+    return create_app(settings | config)
+
+
+def postgres_admin_url() -> str:
+    """TEST_DATABASE_URL, the PostgreSQL server the tests may create databases on. Without it
+    the test is skipped, or fails under CI (where scripts/test.py should have started one)."""
+    import pytest
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_DATABASE_URL is not set: scripts/test.py should start PostgreSQL")
+        pytest.skip("no PostgreSQL configured (set TEST_DATABASE_URL or run scripts/test.py)")
+    return base
+
+
+@contextlib.contextmanager
+def new_postgres_database(admin_url: str, prefix: str):
+    """A new, empty database named `prefix` + random hex on the server of `admin_url`: yields
+    its URL and drops it afterwards (even while connections to it remain)."""
+    import psycopg2
+
+    name = prefix + secrets.token_hex(4)
+    admin = psycopg2.connect(admin_url)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def postgres_url_of(database) -> str:
+    """The postgresql:// URL of a connected peewee PostgreSQL database (for another process)."""
+    params = database.connect_params
+    return "postgresql://{user}:{password}@{host}:{port}/{name}".format(
+        user=params.get("user") or "",
+        password=params.get("password") or "",
+        host=params.get("host") or "127.0.0.1",
+        port=params.get("port") or 5432,
+        name=database.database,
+    )
+
+
+def accepted_case(number: str, clerk: str = "wang", **fields):
+    """A case numbered `number` (its tracking code too), accepted by and first assigned to the
+    staff member `clerk`, in the only hall unless `hall=` says otherwise; `fields` add to it."""
+    from kiosk.models import Case, Hall, Staff
+
+    staff = Staff.get(Staff.username == clerk)
+    if "hall" not in fields:
+        fields["hall"] = Hall.get()
+    return Case.create(
+        number=number, tracking_code=number, accepted_by=staff, first_responsible=staff, **fields
+    )
 
 
 def csrf_token_of(client, path: str = "/login") -> str:

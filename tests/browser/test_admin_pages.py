@@ -3,7 +3,7 @@ at, and a supervisor sees the same pages without any save button."""
 
 from __future__ import annotations
 
-from support import staff_password
+from browser_support import sign_in_page
 
 PAGES = [
     ("home", "/admin"),
@@ -26,19 +26,11 @@ PAGES = [
 ]
 
 
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", staff_password(username))
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_admin_pages_render_and_are_captured(live_server, page_factory, screenshot_dir):
     shots = screenshot_dir / "admin"
     shots.mkdir(exist_ok=True)
     page = page_factory(width=1366, height=900)
-    sign_in(page, live_server.url, "admin")
+    sign_in_page(page, live_server.url, "admin")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     for name, path in PAGES:
@@ -51,7 +43,7 @@ def test_admin_pages_render_and_are_captured(live_server, page_factory, screensh
 
 def test_supervisor_sees_pages_without_save_buttons(live_server, page_factory):
     page = page_factory(width=1366, height=900)
-    sign_in(page, live_server.url, "supervisor")
+    sign_in_page(page, live_server.url, "supervisor")
     for _name, path in PAGES:
         if path.endswith("/edit"):
             continue
@@ -74,7 +66,7 @@ def test_hall_settings_show_every_mistake_at_once_and_save_when_fixed(
     from kiosk.models import Hall
 
     page = page_factory(width=1366, height=768)
-    sign_in(page, live_server.url, "admin")
+    sign_in_page(page, live_server.url, "admin")
     page.goto(live_server.url + "/admin/hall")
     page.fill("#name", "")
     page.fill("#opens_at", "8点半")

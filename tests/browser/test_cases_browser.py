@@ -14,6 +14,7 @@ import json
 import re
 
 import pytest
+from browser_support import sign_in_page
 from emupos_fixture import emupos, emupos_server  # noqa: F401 - fixtures
 from playwright.sync_api import expect
 from test_console_board import sign_in
@@ -132,10 +133,7 @@ def test_case_from_ticket_to_confirmation(
 
     # Due tomorrow: on the supervision board.
     supervisor = page_factory(width=1366, height=768)
-    supervisor.goto(base + "/login")
-    supervisor.fill("#username", "supervisor")
-    supervisor.fill("#password", "super-pass-123")
-    supervisor.click("button[type=submit]")
+    sign_in_page(supervisor, base, "supervisor")
     supervisor.goto(base + "/admin/supervision")
     expect(supervisor.locator(f'#due-table [data-case="{case.number}"]')).to_be_visible()
     shot(supervisor, screenshot_dir, "console", "supervision-board-1366")
@@ -187,10 +185,7 @@ def test_case_becomes_overdue_when_the_clock_moves(
     real = clock.utcnow
     monkeypatch.setattr(clock, "utcnow", lambda: real() + dt.timedelta(days=12))
     supervisor = page_factory(width=1366, height=768)
-    supervisor.goto(base + "/login")
-    supervisor.fill("#username", "supervisor")
-    supervisor.fill("#password", "super-pass-123")
-    supervisor.click("button[type=submit]")
+    sign_in_page(supervisor, base, "supervisor")
     supervisor.goto(base + "/admin/supervision")
     row = supervisor.locator(f'#overdue-table [data-case="{case.number}"]')
     expect(row).to_be_visible()
@@ -232,10 +227,7 @@ def test_complaint_at_the_kiosk_answered_by_the_hall_head(
     lookup = code.inner_text()
 
     head = page_factory(width=1366, height=768)
-    head.goto(base + "/login")
-    head.fill("#username", "admin")
-    head.fill("#password", "admin-pass-123")
-    head.click("button[type=submit]")
+    sign_in_page(head, base, "admin")
     db.connect(reuse_if_open=True)
     item = Case.get(Case.lookup_code == lookup)
     head.goto(base + f"/staff/cases/{item.id}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import SCREENSHOTS, LiveServer
+from support import hall_app
 
 from kiosk.db import db
 
@@ -24,18 +25,8 @@ DOCS = (
 
 @pytest.fixture
 def empty_live_server(db_path, tmp_path):
-    from kiosk import create_app
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": str(db_path),
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
-            "ALWAYS_OPEN": True,  # as run.py --always-open: the test runs at any hour
-        }
-    )
+    # ALWAYS_OPEN as run.py --always-open: the test runs at any hour.
+    app = hall_app(str(db_path), tmp_path, ALWAYS_OPEN=True)
     server = LiveServer(app)
     app.config["LAN_BASE_URL"] = server.url  # what run.py computes at start
     server.start()

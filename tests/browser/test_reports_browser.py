@@ -12,23 +12,15 @@ import re
 import subprocess
 
 import pytest
+from browser_support import sign_in_page
 from playwright.sync_api import expect
 from report_data import build_day
-from support import staff_password
 
 from kiosk import clock, queue
 from kiosk.db import db
 from kiosk.models import Hall, Rating, Service, Staff, Ticket, Window
 
 TIMERS = 6_000  # ms: longer than the window screen's 1 s and the dashboard's 5 s polls
-
-
-def admin_sign_in(page, base_url: str, username: str = "admin") -> None:
-    page.goto(base_url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", staff_password(username))
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def complete_one(window_number: int = 1) -> Ticket:
@@ -82,7 +74,7 @@ def test_the_monthly_report_prints_on_a4(live_server, page_factory, screenshot_d
     db.connect(reuse_if_open=True)
     build_day(Hall.get())
     page = page_factory(width=1366, height=900)
-    admin_sign_in(page, live_server.url)
+    sign_in_page(page, live_server.url, "admin")
     page.goto(live_server.url + "/admin/reports/period?kind=month&date=2026-11-24")
     expect(page.locator("#report-period")).to_have_text("2026-11")
     expect(page.locator("svg.chart")).to_have_count(4)
@@ -128,7 +120,7 @@ def test_the_dashboard_refreshes_and_alerts(live_server, page_factory, screensho
     ).execute()
     queue.issue_ticket(hall, Service.get(Service.code == "family_planning"))
     page = page_factory(width=width, height=height)
-    admin_sign_in(page, live_server.url, "supervisor")
+    sign_in_page(page, live_server.url, "supervisor")
     page.goto(live_server.url + "/admin/dashboard")
     expect(page.locator("#dash-waiting")).to_have_text("2")
     expect(page.locator(".dash-alert").first).to_contain_text("劳动保障")

@@ -223,49 +223,25 @@ def test_case_and_complaint_kiosk_screens_fit(live_server, page_factory, screens
     fit = size in KIOSK_SIZES
     shown = [".kiosk-home-button", ".kiosk-back", ".kiosk-lang"]
 
+    def fits(name: str, selectors: list[str]) -> None:
+        check(page, shots, name, shown + selectors, no_scroll=fit, width=width, height=height)
+
     page.goto(live_server.url + "/cases")
-    check(
-        page,
-        shots,
-        "kiosk-case-lookup",
-        shown + [".key", "#lookup-code", "#lookup-submit"],
-        no_scroll=fit,
-        width=width,
-        height=height,
-    )
+    fits("kiosk-case-lookup", [".key", "#lookup-code", "#lookup-submit"])
     page.fill("#lookup-code", case.lookup_code)
     page.click("#lookup-submit")
     expect(page.locator("#case-confirm")).to_be_visible(timeout=10_000)
-    check(
-        page,
-        shots,
-        "kiosk-case-status",
-        shown + ["#case-state", "#case-confirm"],
-        no_scroll=fit,
-        width=width,
-        height=height,
-    )
+    fits("kiosk-case-status", ["#case-state", "#case-confirm"])
     # Confirmed: the same screen then asks for the rating (one step at a time), and still fits.
     page.click("#case-confirm")
     expect(page.locator("#case-confirmed")).to_be_visible(timeout=10_000)
     expect(page.locator("#case-rate")).to_be_visible()
-    check(
-        page,
-        shots,
-        "kiosk-case-rate",
-        shown + ["#case-state", "#case-rate textarea", "#case-rate .grade-level-1"],
-        no_scroll=fit,
-        width=width,
-        height=height,
-    )
+    fits("kiosk-case-rate", ["#case-state", "#case-rate textarea", "#case-rate .grade-level-1"])
 
     page.goto(live_server.url + "/complaint")
-    check(
-        page,
-        shots,
+    fits(
         "kiosk-complaint",
-        shown
-        + [
+        [
             ".chip",
             "#complaint-about",
             "#complaint-text",
@@ -273,20 +249,9 @@ def test_case_and_complaint_kiosk_screens_fit(live_server, page_factory, screens
             "#complaint-phone",
             "#complaint-submit",
         ],
-        no_scroll=fit,
-        width=width,
-        height=height,
     )
     page.goto(live_server.url + f"/complaint/done/{complaint.tracking_code}?printed=1")
-    check(
-        page,
-        shots,
-        "kiosk-complaint-done",
-        shown + ["#complaint-code", ".complaint-qr svg"],
-        no_scroll=fit,
-        width=width,
-        height=height,
-    )
+    fits("kiosk-complaint-done", ["#complaint-code", ".complaint-qr svg"])
 
 
 def test_phone_page_at_phone_size(live_server, page_factory, screenshot_dir):

@@ -11,7 +11,7 @@ from escpos.exceptions import ImageWidthError
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
-from printers import Document, PrinterConfig, PrinterError, fonts, render, templates
+from printers import Document, PrinterConfig, PrinterError, fonts, render, samples
 from printers.printer import make_profile, open_connection, send
 from printers.raster import CUT, INIT, raster_bytes, render_image
 from printers.textmode import character_size, kanji, qr_native, render_text
@@ -20,14 +20,7 @@ GS, ESC, FS = b"\x1d", b"\x1b", b"\x1c"
 
 
 def ticket() -> Document:
-    return templates.queue_ticket(
-        hall_name="郢中社区",
-        service_name="户籍管理",
-        number="E012",
-        people_ahead=3,
-        issued_at="2026-11-24 10:02",
-        status_url="http://hall/t/abc",
-    )
+    return samples.ticket(hall_name="郢中社区")
 
 
 # --- text mode ------------------------------------------------------------------------------

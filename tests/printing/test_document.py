@@ -8,33 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from printers import Document, DocumentError, templates
+from printers import Document, DocumentError, samples, templates
 from printers.wrap import NO_LINE_END, NO_LINE_START, columns, wrap
 
-HALL = "郢中街道社区党群服务中心"
+HALL = samples.HALL
 
 
 def every_template() -> dict[str, Document]:
     return {
-        "ticket": templates.queue_ticket(
-            hall_name=HALL,
-            service_name="户籍管理",
-            number="E012",
-            people_ahead=3,
-            issued_at="2026-11-24 10:02",
-            status_url="http://hall/t/abc",
-            priority_label="老年人",
-        ),
-        "receipt": templates.acceptance_receipt(
-            hall_name=HALL,
-            case_number="SL20261124-001",
-            resident_name="张三丰",
-            service_name="社会救助",
-            accepted_by="王秀英",
-            accepted_on="2026-11-24",
-            deadline="2026-12-01",
-            tracking_url="http://hall/c/abc",
-        ),
+        "ticket": samples.ticket(priority_label="老年人"),
+        "receipt": samples.receipt(),
         "checklist": templates.one_time_checklist(
             hall_name=HALL,
             service_name="社会救助",
@@ -48,14 +31,7 @@ def every_template() -> dict[str, Document]:
         "notice": templates.notice(
             hall_name=HALL, title="公告", body="第一段。\n第二段。", published_on="2026年11月24日"
         ),
-        "service_card": templates.service_card(
-            hall_name=HALL,
-            name="王秀英",
-            post="社会救助专干",
-            window="1号窗口",
-            phone="13872001101",
-            supervision_phone="0724-4229999",
-        ),
+        "service_card": samples.service_card(),
         "test_page": templates.test_page(printer_name="取号机", dot_width=384, mode="text"),
     }
 

@@ -12,11 +12,19 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageChops
 
-from printers import PrinterConfig, PrinterError, print_test_page, query_status, send, templates
+from printers import (
+    PrinterConfig,
+    PrinterError,
+    print_test_page,
+    query_status,
+    samples,
+    send,
+    templates,
+)
 from printers.printer import close, open_connection, status_of_open
 from printers.raster import THRESHOLD, render_image
 
-HALL = "郢中街道社区党群服务中心"
+HALL = samples.HALL
 STATUS_URL = "http://192.168.1.10:8000/t/Qm9yZWFzIGFyZWE"
 LONG_NOTICE = (
     "根据《社会救助暂行办法》，本社区2026年第四季度最低生活保障资金已于11月20日发放到户。"
@@ -28,33 +36,19 @@ CARD_QR = (
 )
 
 
+def ticket(number: str):
+    return samples.ticket(
+        number=number, status_url=STATUS_URL, windows="5号、2号窗口", priority_label="老年人"
+    )
+
+
 def documents(dot_width: int = 576) -> dict[str, tuple]:
     """name → (document, QR payload, a text the text dump must contain)."""
     return {
-        "ticket": (
-            templates.queue_ticket(
-                hall_name=HALL,
-                service_name="户籍管理",
-                number="E012",
-                people_ahead=3,
-                issued_at="2026-11-24 10:02",
-                status_url=STATUS_URL,
-                windows="5号、2号窗口",
-                priority_label="老年人",
-            ),
-            STATUS_URL,
-            "E012",
-        ),
+        "ticket": (ticket("E012"), STATUS_URL, "E012"),
         "receipt": (
-            templates.acceptance_receipt(
-                hall_name=HALL,
-                case_number="SL20261124-001",
-                resident_name="张三丰",
-                service_name="社会救助",
+            samples.receipt(
                 subject="低保申请，材料待补收入证明",
-                accepted_by="王秀英",
-                accepted_on="2026-11-24",
-                deadline="2026-12-01",
                 tracking_url="http://192.168.1.10:8000/c/abc123",
                 supervision_phone="0724-4229999",
             ),
@@ -99,18 +93,7 @@ def documents(dot_width: int = 576) -> dict[str, tuple]:
             "http://192.168.1.10:8000/notices",
             "0724-4229999",
         ),
-        "service_card": (
-            templates.service_card(
-                hall_name=HALL,
-                name="王秀英",
-                post="社会救助专干",
-                window="1号、4号窗口",
-                phone="13872001101",
-                supervision_phone="0724-4229999",
-            ),
-            CARD_QR,
-            "13872001101",
-        ),
+        "service_card": (samples.service_card(window="1号、4号窗口"), CARD_QR, "13872001101"),
         "test_page": (
             templates.test_page(printer_name="取号机", dot_width=dot_width, mode="raster"),
             "TEST-PAGE-OK",
@@ -178,16 +161,7 @@ def test_the_number_on_the_paper_is_the_tickets(emupos):
     document, _qr, _text = documents()["ticket"]
     receipt = print_one(emupos, document, config(emupos))
     printed = emupos.picture(receipt["id"])
-    e013 = templates.queue_ticket(
-        hall_name=HALL,
-        service_name="户籍管理",
-        number="E013",
-        people_ahead=3,
-        issued_at="2026-11-24 10:02",
-        status_url=STATUS_URL,
-        windows="5号、2号窗口",
-        priority_label="老年人",
-    )
+    e013 = ticket("E013")
     ours, other = render_image(document, 576), render_image(e013, 576)
     box = ImageChops.difference(ours, other).getbbox()  # the last digit of the big number
     assert box is not None and box[3] - box[1] > 60

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import zxingcpp
 from PIL import Image
-from support import staff_password
+from support import sign_in
 
 from kiosk.db import db
 from kiosk.models import Notice, Printer, PrintJob
@@ -26,16 +25,7 @@ BODY = (
 def test_notice_from_the_admin_page_prints(client, emupos):
     db.connect(reuse_if_open=True)
     Printer.update(connection=json.dumps(emupos.connection())).execute()
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
-    client.post(
-        "/login",
-        data={"csrf_token": token, "username": "admin", "password": staff_password("admin")},
-    )
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
+    token = sign_in(client, "admin")
     bad = client.post(
         "/admin/notices",
         data={"csrf_token": token, "title": "", "body": BODY, "category": "service"},

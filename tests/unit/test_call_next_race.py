@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from support import postgres_url_of, run_threads
 
 from kiosk import queue
 from kiosk.db import connection, db, init_database
@@ -62,11 +63,7 @@ def _race_threads(window: Window) -> list[str]:
             start.wait()
             results.append(_call_once(window.id))
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_threads(worker, 2, timeout=60)
     return results
 
 
@@ -105,14 +102,7 @@ def _process_worker(url: str, window_id: int, start, results) -> None:
 def test_two_processes_call_one_window_on_postgresql(pg_database):
     demo = load_demo(always_open=True, password_for=lambda _u: "race-pass-123")
     window = _prepare(demo.hall)
-    params = pg_database.connect_params
-    url = "postgresql://{user}:{password}@{host}:{port}/{name}".format(
-        user=params.get("user") or "",
-        password=params.get("password") or "",
-        host=params.get("host") or "127.0.0.1",
-        port=params.get("port") or 5432,
-        name=pg_database.database,
-    )
+    url = postgres_url_of(pg_database)
     db.close()
     context = multiprocessing.get_context("spawn")
     for _ in range(2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from support import accepted_case
 
 from kiosk import privacy
 from kiosk.models import AuditEntry, Case, Staff
@@ -35,18 +36,14 @@ def test_id_numbers():
 
 
 def make_case(hall, number: str, completed_days_ago: int | None) -> Case:
-    clerk = Staff.get(Staff.username == "wang")
     now = dt.datetime(2026, 11, 24, 2, 0)
     completed = now - dt.timedelta(days=completed_days_ago) if completed_days_ago else None
-    return Case.create(
+    return accepted_case(
+        number,
         hall=hall,
-        number=number,
-        tracking_code=number,
         resident_name="张三",
         resident_phone="13800001111",
         resident_id_number="420881199001011234",
-        accepted_by=clerk,
-        first_responsible=clerk,
         completed_at=completed,
         status="completed" if completed else "accepted",
     )

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 
 import pytest
+from support import run_threads
 
 from kiosk import queue
 from kiosk.db import connection
@@ -124,11 +125,7 @@ def take_together(hall_id: int, kiosk: str, finished: tuple[str, ...] = ()) -> l
             with lock:
                 outcomes.append(outcome)
 
-    threads = [threading.Thread(target=touch) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_threads(touch, 2, timeout=30)
     return outcomes
 
 

@@ -5,22 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from bs4 import BeautifulSoup
-from support import sign_in
+from support import accepted_case, sign_in
 
-from kiosk.models import Case, Hall, Staff
+from kiosk.models import Case
 
 
 def add_case(number: str, deadline: dt.date) -> Case:
-    clerk = Staff.get(Staff.username == "wang")
-    return Case.create(
-        hall=Hall.get(),
-        number=number,
-        tracking_code=number,
+    return accepted_case(
+        number,
         resident_name="王秀兰",
         resident_phone="13900002222",
         subject="低保复核",
-        accepted_by=clerk,
-        first_responsible=clerk,
         deadline=deadline,
     )
 

@@ -11,10 +11,8 @@ from kiosk.models import (
     CalendarDay,
     Hall,
     ProcedureStep,
-    RequiredMaterial,
     Service,
     Staff,
-    StaffWindow,
     Window,
     WindowService,
 )
@@ -56,7 +54,7 @@ def test_service_guide_edit_with_line_numbers_and_sanitizing(client):
     service = Service.get(Service.code == "household_registration")
     path = f"/admin/services/{service.id}"
     data = form_of(client, path)
-    steps_before = ProcedureStep.select().where(ProcedureStep.service == service).count()
+    steps_before = service.steps.count()
     bad = client.post(
         path,
         data={**data, "csrf_token": token, "materials": "居民身份证 | 原件 | 1\n户口簿 | 正本 | 1"},
@@ -64,7 +62,7 @@ def test_service_guide_edit_with_line_numbers_and_sanitizing(client):
     assert error_of(bad, "materials") == "所需材料第 2 行：“正本”应为原件、复印件或原件及复印件"
     bad = client.post(path, data={**data, "csrf_token": token, "prefix": "A"})
     assert error_of(bad, "prefix") == "号码字母 A 已被“社会救助”使用"
-    assert ProcedureStep.select().where(ProcedureStep.service == service).count() == steps_before
+    assert service.steps.count() == steps_before
     good = client.post(
         path,
         data={
@@ -81,13 +79,12 @@ def test_service_guide_edit_with_line_numbers_and_sanitizing(client):
     assert not [tag for tag in guide.select("script") if "alert" in tag.get_text()]
     assert guide.select("img[onerror]") == []
     assert "本社区居民<script>alert(1)</script>" in guide.get_text()
-    assert [
-        s.title
-        for s in ProcedureStep.select()
-        .where(ProcedureStep.service == service)
-        .order_by(ProcedureStep.position)
-    ] == ["取号等候", "窗口核验", "当场办结"]
-    assert RequiredMaterial.select().where(RequiredMaterial.service == service).count() == 1
+    assert [s.title for s in service.steps.order_by(ProcedureStep.position)] == [
+        "取号等候",
+        "窗口核验",
+        "当场办结",
+    ]
+    assert service.materials.count() == 1
 
 
 def test_windows_take_an_ordered_list_of_services(client):
@@ -104,10 +101,7 @@ def test_windows_take_an_ordered_list_of_services(client):
     )
     assert good.status_code == 303
     prefixes = [
-        link.service.prefix
-        for link in WindowService.select()
-        .where(WindowService.window == window)
-        .order_by(WindowService.position)
+        link.service.prefix for link in window.service_links.order_by(WindowService.position)
     ]
     assert prefixes == ["F", "C"]
 
@@ -132,9 +126,7 @@ def test_staff_account_created_and_can_sign_in(app, client):
     assert not Staff.select().where(Staff.username == "qian").exists()
     assert client.post("/admin/staff", data={**base, "password": "long-enough"}).status_code == 303
     member = Staff.get(Staff.username == "qian")
-    assert [
-        link.window.number for link in StaffWindow.select().where(StaffWindow.staff == member)
-    ] == [2]
+    assert [link.window.number for link in member.window_links] == [2]
     other = app.test_client()
     response = other.post(
         "/login",

@@ -17,6 +17,15 @@ def completed_case(client) -> Case:
     return Case.get_by_id(case.id)
 
 
+def completed_at_a_ten_point_kiosk(app, client) -> tuple[Case, object, str]:
+    """A completed case in a hall on the ten-point scale, a kiosk's client and its CSRF token."""
+    db.connect(reuse_if_open=True)
+    Hall.update(rating_scale="ten_point").execute()
+    case = completed_case(client)
+    kiosk = client_at(app, "10.0.0.9")
+    return case, kiosk, token_of(kiosk, "/cases")
+
+
 def test_phone_rates_a_completed_case_once_and_a_poor_rating_is_followed_up(app, client):
     case = completed_case(client)
     phone = app.test_client()
@@ -59,11 +68,7 @@ def test_phone_rates_a_completed_case_once_and_a_poor_rating_is_followed_up(app,
 
 
 def test_kiosk_rates_a_case_on_the_halls_current_scale(app, client):
-    db.connect(reuse_if_open=True)
-    Hall.update(rating_scale="ten_point").execute()
-    case = completed_case(client)
-    kiosk = client_at(app, "10.0.0.9")
-    token = token_of(kiosk, "/cases")
+    case, kiosk, token = completed_at_a_ten_point_kiosk(app, client)
     found = kiosk.post("/cases", data={"csrf_token": token, "code": case.lookup_code})
     # One step at a time on the kiosk screen: confirm the result first, then rate.
     assert "确认办结" in text(found) and "请为本次办理评价" not in text(found)
@@ -94,11 +99,7 @@ def test_kiosk_rates_a_case_on_the_halls_current_scale(app, client):
 
 
 def test_a_poor_case_rating_at_the_kiosk_opens_a_follow_up(app, client):
-    db.connect(reuse_if_open=True)
-    Hall.update(rating_scale="ten_point").execute()
-    case = completed_case(client)
-    kiosk = client_at(app, "10.0.0.9")
-    token = token_of(kiosk, "/cases")
+    case, kiosk, token = completed_at_a_ten_point_kiosk(app, client)
     kiosk.post(
         "/cases/rate",
         data={"csrf_token": token, "code": case.lookup_code, "grade": "poor", "suggestion": ""},

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-import re
 
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import sign_in
 
 from kiosk.models import FinanceEntry
 
@@ -18,19 +17,6 @@ BAD = (
     "日期,事项,收支,金额,经手人,凭证号\n2026-11-02,经费,收入,abc,刘,1\n"
     "2026-10-30,经费,支出,5,刘,1\n"
 )
-
-
-def admin(client) -> str:
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
-    client.post(
-        "/login",
-        data={"csrf_token": token, "username": "admin", "password": staff_password("admin")},
-    )
-    return re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode()
-    ).group(1)
 
 
 def upload(client, token, text: str, name: str = "11月.csv"):
@@ -46,7 +32,7 @@ def upload(client, token, text: str, name: str = "11月.csv"):
 
 
 def test_bad_file_lists_lines_and_good_file_shows_on_the_kiosk(client):
-    token = admin(client)
+    token = sign_in(client, "admin")
     bad = BeautifulSoup(upload(client, token, BAD).data, "html.parser")
     assert "文件中有 3 处错误" in bad.select_one("#finance-error").get_text()
     problems = [li.get_text() for li in bad.select("#finance-problems li")]
@@ -66,7 +52,7 @@ def test_bad_file_lists_lines_and_good_file_shows_on_the_kiosk(client):
 def test_a_meeting_from_schedule_to_published_results(client):
     from kiosk.models import AgendaItem, Meeting, Notice
 
-    token = admin(client)
+    token = sign_in(client, "admin")
     page = BeautifulSoup(client.get("/admin/meetings").data, "html.parser")
     day = page.select_one("#held_on")["value"]
     assert day.endswith(("-05", "-06", "-07", "-08"))  # the 5th or the next working day
@@ -117,7 +103,7 @@ def test_a_notice_with_a_picture_shows_on_the_kiosk(client):
 
     from kiosk.models import Notice
 
-    token = admin(client)
+    token = sign_in(client, "admin")
     bad = client.post(
         "/admin/notices",
         data={

@@ -10,14 +10,11 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from support import csrf_token_of, hall_app
 
 from kiosk import lineup, queue
 from kiosk.db import db
 from kiosk.models import AuditEntry, Hall, PrintJob, Service, Staff, Ticket, Window
-
-
-def csrf(client, path: str = "/login") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).data.decode()).group(1)
 
 
 def alert(response) -> str:
@@ -28,18 +25,7 @@ def alert(response) -> str:
 
 @pytest.fixture
 def empty_app(db_path, tmp_path):
-    from kiosk import create_app
-
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": str(db_path),
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
-            "LAN_BASE_URL": "http://192.168.7.20:8000",
-        }
-    )
+    application = hall_app(str(db_path), tmp_path, LAN_BASE_URL="http://192.168.7.20:8000")
     yield application
     if not db.is_closed():
         db.close()
@@ -61,6 +47,11 @@ FIRST_RUN = {
 }
 
 
+def first_run(client, token: str, **changes):
+    """POST the first-run form: FIRST_RUN with `changes`."""
+    return client.post("/admin/setup", data={**FIRST_RUN, "csrf_token": token, **changes})
+
+
 def test_first_run_creates_the_hall_admin_services_and_windows(empty_app):
     client = empty_app.test_client()
     # Staff pages lead to the first-run page; public pages say the hall is not set up.
@@ -70,20 +61,16 @@ def test_first_run_creates_the_hall_admin_services_and_windows(empty_app):
     page = BeautifulSoup(client.get("/admin/setup").data, "html.parser")
     assert page.select_one("#public_base_url")["value"] == "http://192.168.7.20:8000"
     assert page.select_one("#break_starts_at")["value"] == "12:00"
-    token = csrf(client, "/admin/setup")
+    token = csrf_token_of(client, "/admin/setup")
 
-    bad = client.post(
-        "/admin/setup", data={**FIRST_RUN, "csrf_token": token, "password_again": "other"}
-    )
+    bad = first_run(client, token, password_again="other")
     assert bad.status_code == 200
     assert "两次输入的密码不一致" in bad.data.decode()
-    bad = client.post(
-        "/admin/setup", data={**FIRST_RUN, "csrf_token": token, "break_ends_at": "11:00"}
-    )
+    bad = first_run(client, token, break_ends_at="11:00")
     assert "午休应在开门和关门之间" in bad.data.decode()
     assert Hall.select().count() == 0 and Staff.select().count() == 0
 
-    done = client.post("/admin/setup", data={**FIRST_RUN, "csrf_token": token})
+    done = first_run(client, token)
     assert done.status_code == 303
     assert "/admin/services" in done.headers["Location"]
     hall = Hall.get()
@@ -335,17 +322,9 @@ def test_nothing_is_transferred_to_a_retired_service_or_window(hall):
 
 def test_first_run_names_every_bad_field_at_once(empty_app):
     client = empty_app.test_client()
-    token = csrf(client, "/admin/setup")
-    response = client.post(
-        "/admin/setup",
-        data={
-            **FIRST_RUN,
-            "csrf_token": token,
-            "hall_name": "",
-            "closes_at": "25:00",
-            "password": "short",
-            "windows": "0",
-        },
+    token = csrf_token_of(client, "/admin/setup")
+    response = first_run(
+        client, token, hall_name="", closes_at="25:00", password="short", windows="0"
     )
     soup = BeautifulSoup(response.data, "html.parser")
     errors = {

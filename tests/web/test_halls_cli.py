@@ -6,9 +6,7 @@ than the code refuses to start with a clear message."""
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from support import free_port
+from support import free_port, new_postgres_database, postgres_admin_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -185,42 +183,29 @@ def test_a_database_newer_than_the_code_refuses_to_start(tmp_path):
 
 @pytest.mark.postgres
 def test_two_halls_on_one_postgresql_serve_only_their_own_tickets():
-    import psycopg2
-
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL is not set")
-        pytest.skip("no PostgreSQL configured")
-    name = "hall_two_" + secrets.token_hex(4)
-    admin = psycopg2.connect(base)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = base.rsplit("/", 1)[0] + "/" + name
-    servers = []
-    try:
-        for code, hall_name in (("dz", "东镇便民服务中心"), ("xz", "西镇便民服务中心")):
-            made = script("hall.py", "--db", url, "create", "--code", code, "--name", hall_name)
-            assert made.returncode == 0, made.stderr
-        east = Server("--hall", "dz", "--db", url, "--always-open")
-        servers.append(east)
-        west = Server("--hall", "xz", "--db", url, "--always-open")
-        servers.append(west)
-        east.first_run("东镇便民服务中心", "社会救助\n户籍管理")
-        west.first_run("西镇便民服务中心", "劳动保障")
-        east_code, east_number = east.take_ticket()
-        west_code, west_number = west.take_ticket()
-        # Each hall numbers its own tickets from 1 …
-        assert (east_number, west_number) == ("A001", "A001")
-        # … and shows only its own: the other hall's ticket page is not found.
-        assert requests.get(f"{east.base}/t/{east_code}", timeout=5).status_code == 200
-        assert requests.get(f"{east.base}/t/{west_code}", timeout=5).status_code == 404
-        assert requests.get(f"{west.base}/t/{east_code}", timeout=5).status_code == 404
-        assert "社会救助" not in requests.get(west.base + "/take", timeout=5).text
-        assert "劳动保障" not in requests.get(east.base + "/take", timeout=5).text
-        assert "西镇" not in requests.get(east.base + "/display", timeout=5).text
-    finally:
-        for server in servers:
-            assert "Traceback" not in server.stop()
-        admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with new_postgres_database(postgres_admin_url(), "hall_two_") as url:
+        servers = []
+        try:
+            for code, hall_name in (("dz", "东镇便民服务中心"), ("xz", "西镇便民服务中心")):
+                made = script("hall.py", "--db", url, "create", "--code", code, "--name", hall_name)
+                assert made.returncode == 0, made.stderr
+            east = Server("--hall", "dz", "--db", url, "--always-open")
+            servers.append(east)
+            west = Server("--hall", "xz", "--db", url, "--always-open")
+            servers.append(west)
+            east.first_run("东镇便民服务中心", "社会救助\n户籍管理")
+            west.first_run("西镇便民服务中心", "劳动保障")
+            east_code, east_number = east.take_ticket()
+            west_code, west_number = west.take_ticket()
+            # Each hall numbers its own tickets from 1 …
+            assert (east_number, west_number) == ("A001", "A001")
+            # … and shows only its own: the other hall's ticket page is not found.
+            assert requests.get(f"{east.base}/t/{east_code}", timeout=5).status_code == 200
+            assert requests.get(f"{east.base}/t/{west_code}", timeout=5).status_code == 404
+            assert requests.get(f"{west.base}/t/{east_code}", timeout=5).status_code == 404
+            assert "社会救助" not in requests.get(west.base + "/take", timeout=5).text
+            assert "劳动保障" not in requests.get(east.base + "/take", timeout=5).text
+            assert "西镇" not in requests.get(east.base + "/display", timeout=5).text
+        finally:
+            for server in servers:
+                assert "Traceback" not in server.stop()

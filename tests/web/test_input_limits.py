@@ -12,7 +12,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from support import staff_password
+from support import hall_app, postgres_url_of, staff_password
 
 from kiosk.db import connection, db
 from kiosk.demo import load_demo
@@ -195,26 +195,9 @@ def test_public_entry_points_on_sqlite(app):
 
 @pytest.fixture
 def pg_app(pg_database, tmp_path):
-    from kiosk import create_app
-
-    params = pg_database.connect_params
-    url = "postgresql://{user}:{password}@{host}:{port}/{name}".format(
-        user=params.get("user") or "",
-        password=params.get("password") or "",
-        host=params.get("host") or "127.0.0.1",
-        port=params.get("port") or 5432,
-        name=pg_database.database,
-    )
+    url = postgres_url_of(pg_database)
     db.close()
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
-        }
-    )
+    application = hall_app(url, tmp_path)
     with connection():
         load_demo(password_for=staff_password, always_open=True)
     yield application

@@ -178,20 +178,10 @@ def test_requeue_at_the_kiosk_with_number_and_check_code(client):
 
 def test_requeue_refuses_a_wrong_code_and_stops_guessing(client):
     ticket = skipped_ticket()
-    right = check_code(ticket)
-    wrong = f"{(int(right) + 1) % 10000:04d}"
-    for _ in range(5):
-        response = client.post(
-            "/requeue",
-            data={"csrf_token": token(client, "/requeue"), "number": "A001", "check": wrong},
-        )
-        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+    wrong = f"{(int(check_code(ticket)) + 1) % 10000:04d}"
+    mistype(client, [("A001", wrong)] * 5)
     assert Ticket.get_by_id(ticket.id).status == "skipped"
-    response = client.post(
-        "/requeue", data={"csrf_token": token(client, "/requeue"), "number": "A001", "check": right}
-    )
-    assert "尝试次数过多" in text(response, "#requeue-error")
-    assert Ticket.get_by_id(ticket.id).status == "skipped"
+    assert_held(client, "A001", ticket)
 
 
 def requeue_at(client, number: str, check: str):
@@ -199,6 +189,27 @@ def requeue_at(client, number: str, check: str):
         "/requeue",
         data={"csrf_token": token(client, "/requeue"), "number": number, "check": check},
     )
+
+
+def mistype(client, attempts: list[tuple[str, str]]) -> None:
+    """Each (number, check code) of `attempts` is refused as mistyped."""
+    for number, check in attempts:
+        response = requeue_at(client, number, check)
+        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+
+
+def assert_held(client, number: str, ticket: Ticket) -> None:
+    """Even the right check code of `ticket` is refused now (too many tries): it stays 过号."""
+    response = requeue_at(client, number, check_code(ticket))
+    assert "尝试次数过多" in text(response, "#requeue-error")
+    assert Ticket.get_by_id(ticket.id).status == "skipped"
+
+
+def from_address(client, address: str):
+    """Another test client of the same app, as a device at `address`."""
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = address
+    return other
 
 
 def two_skipped_tickets() -> tuple[Ticket, Ticket]:
@@ -213,34 +224,24 @@ def two_skipped_tickets() -> tuple[Ticket, Ticket]:
 def test_one_residents_mistypes_do_not_block_anothers_requeue(client):
     first, second = two_skipped_tickets()
     wrong = f"{(int(check_code(first)) + 1) % 10000:04d}"
-    for _ in range(5):  # an elderly resident mistypes the check code of A001 again and again
-        response = requeue_at(client, "A001", wrong)
-        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
+    # An elderly resident mistypes the check code of A001 again and again.
+    mistype(client, [("A001", wrong)] * 5)
     # The next resident at the same kiosk (the same address) re-queues A002 at once.
     response = requeue_at(client, "A002", check_code(second))
     assert "已重新排队" in text(response, "#ticket-message")
     assert Ticket.get_by_id(second.id).status == "waiting"
     # A001 itself is held for ten minutes: its four digits are not guessed from this or any
     # other address.
-    other = client.application.test_client()
-    other.environ_base["REMOTE_ADDR"] = "10.0.0.99"
-    response = requeue_at(other, "A001", check_code(first))
-    assert "尝试次数过多" in text(response, "#requeue-error")
-    assert Ticket.get_by_id(first.id).status == "skipped"
+    assert_held(from_address(client, "10.0.0.99"), "A001", first)
 
 
 def test_a_device_scanning_ticket_numbers_is_stopped(client):
     ticket = skipped_ticket()
-    for n in range(2, 32):  # 30 wrong guesses, each at a different number
-        response = requeue_at(client, f"A{n:03d}", "0000")
-        assert text(response, "#requeue-error") == "号码或核验码不正确，请核对号票后重试"
-    response = requeue_at(client, "A001", check_code(ticket))
-    assert "尝试次数过多" in text(response, "#requeue-error")
-    assert Ticket.get_by_id(ticket.id).status == "skipped"
+    # 30 wrong guesses, each at a different number.
+    mistype(client, [(f"A{n:03d}", "0000") for n in range(2, 32)])
+    assert_held(client, "A001", ticket)
     # Another kiosk's resident is not held by that device.
-    other = client.application.test_client()
-    other.environ_base["REMOTE_ADDR"] = "10.0.0.98"
-    response = requeue_at(other, "A001", check_code(ticket))
+    requeue_at(from_address(client, "10.0.0.98"), "A001", check_code(ticket))
     assert Ticket.get_by_id(ticket.id).status == "waiting"
 
 

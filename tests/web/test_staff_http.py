@@ -37,6 +37,20 @@ def act(client, token: str, action: str, ticket: Ticket | None = None, htmx: boo
     return client.post(f"/staff/console/{action}", data=data, headers=headers)
 
 
+def register(client, token: str, ticket: Ticket, phone: str = "13800001111"):
+    """Register the called `ticket` as a case of 张三's (a 5-day 低保 application)."""
+    return act(
+        client,
+        token,
+        "register",
+        ticket,
+        resident_name="张三",
+        resident_phone=phone,
+        subject="低保申请材料待补",
+        days="5",
+    )
+
+
 def panel_text(response) -> str:
     return BeautifulSoup(response.data, "html.parser").get_text(" ", strip=True)
 
@@ -107,29 +121,11 @@ def test_register_validates_then_creates_a_case_with_a_working_day_deadline(clie
     token = sign_in(client, "wang", 1)
     act(client, token, "call")
     ticket = Ticket.get(Ticket.display_number == "A001")
-    bad = act(
-        client,
-        token,
-        "register",
-        ticket,
-        resident_name="张三",
-        resident_phone="12345",
-        subject="低保申请材料待补",
-        days="5",
-    )
+    bad = register(client, token, ticket, "12345")
     soup = BeautifulSoup(bad.data, "html.parser")
     assert "电话号码格式不对" in soup.select_one(".field-error").get_text()
     assert Case.select().count() == 0 and Ticket.get_by_id(ticket.id).status == "called"
-    good = act(
-        client,
-        token,
-        "register",
-        ticket,
-        resident_name="张三",
-        resident_phone="13800001111",
-        subject="低保申请材料待补",
-        days="5",
-    )
+    good = register(client, token, ticket)
     assert "已登记受理件" in panel_text(good)
     case = Case.get()
     assert case.first_responsible.username == "wang" and case.time_limit_days == 5
@@ -237,16 +233,7 @@ def test_staff_see_their_own_cases_in_full(client):
     token = sign_in(client, "wang", 1)
     act(client, token, "call")
     ticket = Ticket.get(Ticket.display_number == "A001")
-    act(
-        client,
-        token,
-        "register",
-        ticket,
-        resident_name="张三",
-        resident_phone="13800001111",
-        subject="低保申请材料待补",
-        days="5",
-    )
+    register(client, token, ticket)
     page = BeautifulSoup(client.get("/staff/cases").data, "html.parser")
     row = page.select_one("tr[data-case]")
     assert "张三" in row.get_text() and "13800001111" in row.get_text()
