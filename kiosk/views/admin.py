@@ -66,6 +66,12 @@ def _printer(printer_id: int) -> Printer:
     return printer
 
 
+def _to_printers(message: str):
+    """Back to the printers page, which shows `message`."""
+    flash(message)
+    return redirect(url_for("admin.printers_page"), 303)
+
+
 def _job(job_id: int) -> PrintJob:
     job = hall_row_or_404(PrintJob, job_id)
     return job
@@ -118,8 +124,7 @@ def printer_save(printer_id: int | None = None):
     except ValidationError as failure:
         return _printer_form(printer, form_errors(failure), request.form)
     printer_admin.save_printer(hall, printer, data, current_staff())
-    flash(gettext("打印机设置已保存"))
-    return redirect(url_for("admin.printers_page"), 303)
+    return _to_printers(gettext("打印机设置已保存"))
 
 
 @bp.post("/printers/<int:printer_id>/test")
@@ -131,8 +136,11 @@ def printer_test(printer_id: int):
     with write_transaction():
         enqueue(printer, document, "test", printer.id)
         audit.record(printer.hall_id, current_staff(), "printer_test", "printer", printer.name)
-    flash(gettext("测试页已加入打印队列"))
-    return redirect(url_for("admin.printers_page"), 303)
+    return _to_printers(gettext("测试页已加入打印队列"))
+
+
+def _audit_job(job: PrintJob, action: str) -> None:
+    audit.record(job.hall_id, current_staff(), action, "print_job", job.id)
 
 
 @bp.post("/print-jobs/<int:job_id>/reprint")
@@ -140,9 +148,8 @@ def print_job_reprint(job_id: int):
     job = _job(job_id)
     with write_transaction():
         reprint(job)
-        audit.record(job.hall_id, current_staff(), "print_reprint", "print_job", job.id)
-    flash(gettext("已重新打印"))
-    return redirect(url_for("admin.printers_page"), 303)
+        _audit_job(job, "print_reprint")
+    return _to_printers(gettext("已重新打印"))
 
 
 @bp.post("/print-jobs/<int:job_id>/cancel")
@@ -151,7 +158,7 @@ def print_job_cancel(job_id: int):
     with write_transaction():
         cancelled = cancel(job)
         if cancelled:
-            audit.record(job.hall_id, current_staff(), "print_cancel", "print_job", job.id)
-    message = gettext("已取消") if cancelled else gettext("该任务已在打印或已完成，无法取消")
-    flash(message)
-    return redirect(url_for("admin.printers_page"), 303)
+            _audit_job(job, "print_cancel")
+    return _to_printers(
+        gettext("已取消") if cancelled else gettext("该任务已在打印或已完成，无法取消")
+    )

@@ -6,6 +6,9 @@ blueprint, so its role guard applies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import redirect, request, url_for
 
 from .. import audit, lineup
@@ -68,22 +71,6 @@ def service_move(service_id: int):
     return redirect(url_for("admin.services_list"), 303)
 
 
-def _retire_service_page(service: Service, error: str = "", field: str = ""):
-    others = [s for s in lineup.active_services(current_hall()) if s.id != service.id]
-    return render(
-        "admin/retire.html",
-        "admin/_retire.html",
-        kind="service",
-        item=service,
-        waiting=lineup.waiting_count(service),
-        others=others,
-        error=error,
-        field=field,
-        action=url_for("admin.service_retire", service_id=service.id),
-        back=url_for("admin.services_list"),
-    )
-
-
 def _transfer_target(find, text: str):
     """The service or window of this hall the waiting tickets move to (`find`: the lookup of
     lineup); None when the form names none, a ValidationError when it names one that is not a
@@ -94,34 +81,6 @@ def _transfer_target(find, text: str):
     if target is None:
         raise ValidationError(N_("请选择转入的业务或窗口"), field="transfer_to")
     return target
-
-
-@bp.get("/services/<int:service_id>/retire")
-def service_retire_form(service_id: int):
-    return _retire_service_page(_service(service_id))
-
-
-@bp.post("/services/<int:service_id>/retire")
-def service_retire(service_id: int):
-    service = _service(service_id)
-    try:
-        target = _transfer_target(lineup.find_service, request.form.get("transfer_to", ""))
-        lineup.retire_service(
-            current_hall(),
-            service,
-            waiting=request.form.get("waiting", ""),
-            transfer_to=target,
-            actor=current_staff(),
-        )
-    except ValidationError as failure:
-        return _retire_service_page(service, error_message(failure), failure.field)
-    return redirect(url_for("admin.services_list", saved=1), 303)
-
-
-@bp.post("/services/<int:service_id>/restore")
-def service_restore(service_id: int):
-    lineup.restore_service(current_hall(), _service(service_id), current_staff())
-    return redirect(url_for("admin.services_list", saved=1), 303)
 
 
 @bp.post("/windows/new")
@@ -152,46 +111,91 @@ def window_create():
     return redirect(url_for("admin.windows_list", saved=1), 303)
 
 
-def _retire_window_page(window: Window, error: str = "", field: str = ""):
-    waiting = lineup.targeted_waiting_count(window)
-    others = [w for w in lineup.active_windows(current_hall()) if w.id != window.id]
+@dataclass(frozen=True)
+class _Part:
+    """What retiring and restoring differ in between a service and a window."""
+
+    kind: str  # "service" or "window": the template's wording and the endpoints' names
+    active: Callable  # the hall's active ones, which waiting tickets may move to
+    waiting: Callable  # the waiting tickets retiring it leaves behind
+    find: Callable  # the lookup of a transfer target in the hall
+    retire: Callable
+    restore: Callable
+    listing: str  # the endpoint of the list page
+
+    def retire_url(self, item) -> str:
+        return url_for(f"admin.{self.kind}_retire", **{f"{self.kind}_id": item.id})
+
+
+SERVICES = _Part(
+    "service",
+    lineup.active_services,
+    lineup.waiting_count,
+    lineup.find_service,
+    lineup.retire_service,
+    lineup.restore_service,
+    "admin.services_list",
+)
+WINDOWS = _Part(
+    "window",
+    lineup.active_windows,
+    lineup.targeted_waiting_count,
+    lineup.find_window,
+    lineup.retire_window,
+    lineup.restore_window,
+    "admin.windows_list",
+)
+
+
+def _part_and_item(service_id: int | None, window_id: int | None):
+    """The service or the window a retire/restore route names (404 when not of this hall)."""
+    if service_id is not None:
+        return SERVICES, _service(service_id)
+    return WINDOWS, _window(window_id)
+
+
+def _retire_page(part: _Part, item, error: str = "", field: str = ""):
     return render(
         "admin/retire.html",
         "admin/_retire.html",
-        kind="window",
-        item=window,
-        waiting=waiting,
-        others=others,
+        kind=part.kind,
+        item=item,
+        waiting=part.waiting(item),
+        others=[other for other in part.active(current_hall()) if other.id != item.id],
         error=error,
         field=field,
-        action=url_for("admin.window_retire", window_id=window.id),
-        back=url_for("admin.windows_list"),
+        action=part.retire_url(item),
+        back=url_for(part.listing),
     )
 
 
-@bp.get("/windows/<int:window_id>/retire")
-def window_retire_form(window_id: int):
-    return _retire_window_page(_window(window_id))
+@bp.get("/services/<int:service_id>/retire", endpoint="service_retire_form")
+@bp.get("/windows/<int:window_id>/retire", endpoint="window_retire_form")
+def retire_form(service_id: int | None = None, window_id: int | None = None):
+    return _retire_page(*_part_and_item(service_id, window_id))
 
 
-@bp.post("/windows/<int:window_id>/retire")
-def window_retire(window_id: int):
-    window = _window(window_id)
+@bp.post("/services/<int:service_id>/retire", endpoint="service_retire")
+@bp.post("/windows/<int:window_id>/retire", endpoint="window_retire")
+def retire(service_id: int | None = None, window_id: int | None = None):
+    part, item = _part_and_item(service_id, window_id)
     try:
-        target = _transfer_target(lineup.find_window, request.form.get("transfer_to", ""))
-        lineup.retire_window(
+        target = _transfer_target(part.find, request.form.get("transfer_to", ""))
+        part.retire(
             current_hall(),
-            window,
+            item,
             waiting=request.form.get("waiting", ""),
             transfer_to=target,
             actor=current_staff(),
         )
     except ValidationError as failure:
-        return _retire_window_page(window, error_message(failure), failure.field)
-    return redirect(url_for("admin.windows_list", saved=1), 303)
+        return _retire_page(part, item, error_message(failure), failure.field)
+    return redirect(url_for(part.listing, saved=1), 303)
 
 
-@bp.post("/windows/<int:window_id>/restore")
-def window_restore(window_id: int):
-    lineup.restore_window(current_hall(), _window(window_id), current_staff())
-    return redirect(url_for("admin.windows_list", saved=1), 303)
+@bp.post("/services/<int:service_id>/restore", endpoint="service_restore")
+@bp.post("/windows/<int:window_id>/restore", endpoint="window_restore")
+def restore(service_id: int | None = None, window_id: int | None = None):
+    part, item = _part_and_item(service_id, window_id)
+    part.restore(current_hall(), item, current_staff())
+    return redirect(url_for(part.listing, saved=1), 303)

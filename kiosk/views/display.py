@@ -118,31 +118,29 @@ def _window_context(number: int) -> dict:
     }
 
 
-@bp.get("/staff-photo/<int:staff_id>.jpg")
-def staff_photo(staff_id: int):
-    """The on-duty photo shown on window screens (public, like the name badge itself)."""
-    member = staffing.find_staff(current_hall(), staff_id)
-    if member is None or not member.photo:
+def _uploaded_jpeg(folder: str, name: str) -> Response:
+    """An uploaded picture from `folder` of the upload folder (404 without a name or a file)."""
+    if not name:
         abort(404)
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "staff" / member.photo
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / folder / name
     if not path.is_file():
         abort(404)
     return Response(
         path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
     )
+
+
+@bp.get("/staff-photo/<int:staff_id>.jpg")
+def staff_photo(staff_id: int):
+    """The on-duty photo shown on window screens (public, like the name badge itself)."""
+    member = staffing.find_staff(current_hall(), staff_id)
+    return _uploaded_jpeg("staff", member.photo if member else "")
 
 
 @bp.get("/slides/<int:slide_id>.jpg")
 def slide_image(slide_id: int):
     slide = slides.find_slide(current_hall(), slide_id)
-    if slide is None or not slide.image:
-        abort(404)
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "slides" / slide.image
-    if not path.is_file():
-        abort(404)
-    return Response(
-        path.read_bytes(), mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"}
-    )
+    return _uploaded_jpeg("slides", slide.image if slide else "")
 
 
 @bp.get("/window/<int:number>")

@@ -6,6 +6,7 @@ rate-limited per address against guessing codes.
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import current_app, redirect, request, url_for
@@ -56,65 +57,56 @@ def case_lookup_form():
     return _lookup_page()
 
 
-@bp.post("/cases")
-def case_lookup():
-    case, refusal = _find_case(request.form.get("code", "")[:16])
-    if case is None:
-        return refusal
+def _looked_up(view):
+    """The view, called with the case the form's lookup code names; the lookup page with why
+    not when the code finds none."""
+
+    @functools.wraps(view)
+    def with_case():
+        case, refusal = _find_case(request.form.get("code", "")[:16])
+        return refusal if case is None else view(case)
+
+    return with_case
+
+
+def _status_page(case, message: str | None = None, **errors):
+    """The case's progress screen; `errors`: confirm_error or rate_error."""
     return render(
         "kiosk/case_status.html",
         "kiosk/_case_status.html",
         code=case.lookup_code,
-        message=None,
-        **status_context(case),
+        message=message,
+        **(status_context(case) | errors),
     )
+
+
+@bp.post("/cases")
+@_looked_up
+def case_lookup(case):
+    return _status_page(case)
 
 
 @bp.post("/cases/confirm")
-def case_confirm():
+@_looked_up
+def case_confirm(case):
     """The resident confirms the result on the kiosk (the lookup code is the proof)."""
-    case, refusal = _find_case(request.form.get("code", "")[:16])
-    if case is None:
-        return refusal
-    message = error = None
     try:
         with write_transaction():
             case = cases.confirm(case, "kiosk")
-        message = gettext("已确认办结，感谢您的配合")
     except ValidationError as failure:
-        error = error_message(failure)
-    context = status_context(case)
-    context["confirm_error"] = error
-    return render(
-        "kiosk/case_status.html",
-        "kiosk/_case_status.html",
-        code=case.lookup_code,
-        message=message,
-        **context,
-    )
+        return _status_page(case, confirm_error=error_message(failure))
+    return _status_page(case, gettext("已确认办结，感谢您的配合"))
 
 
 @bp.post("/cases/rate")
-def case_rate():
+@_looked_up
+def case_rate(case):
     """The resident rates a completed case on the kiosk (the lookup code is the proof), once."""
-    case, refusal = _find_case(request.form.get("code", "")[:16])
-    if case is None:
-        return refusal
-    message = error = None
     try:
         rate_from_form(case, "kiosk")
-        message = gettext("感谢您的评价！")
     except ValidationError as failure:
-        error = error_message(failure)
-    context = status_context(case)
-    context["rate_error"] = error
-    return render(
-        "kiosk/case_status.html",
-        "kiosk/_case_status.html",
-        code=case.lookup_code,
-        message=message,
-        **context,
-    )
+        return _status_page(case, rate_error=error_message(failure))
+    return _status_page(case, gettext("感谢您的评价！"))
 
 
 def _complaint_context(error: str | None = None, form=None) -> dict:

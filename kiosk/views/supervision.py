@@ -34,31 +34,30 @@ def supervision_board():
     )
 
 
-def _month() -> str:
+def _monthly_overdue() -> tuple[str, list[dict]]:
+    """The month asked for (?month=YYYY-MM, this month by default) and its overdue matters."""
     month = request.args.get("month", "")
     if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
         month = f"{_today():%Y-%m}"
-    return month
+    return month, supervision.monthly_overdue(current_hall(), month, _today())
 
 
 @bp.get("/supervision/overdue")
 def supervision_overdue():
-    hall = current_hall()
-    month = _month()
+    month, rows = _monthly_overdue()
     return render(
         "admin/overdue.html",
         "admin/_overdue.html",
         month=month,
-        rows=supervision.monthly_overdue(hall, month, _today()),
-        extensions=supervision.monthly_extensions(hall, month),
+        rows=rows,
+        extensions=supervision.monthly_extensions(current_hall(), month),
         status_labels=cases.STATUS_LABELS,
     )
 
 
 @bp.get("/supervision/overdue.csv")
 def supervision_overdue_csv():
-    month = _month()
-    rows = supervision.monthly_overdue(current_hall(), month, _today())
+    month, rows = _monthly_overdue()
     return Response(
         supervision.overdue_csv(rows),
         mimetype="text/csv",
