@@ -11,7 +11,7 @@ import re
 
 from .errors import N_, Problems, ValidationError
 from .limits import PHONE_NUMBER, check_text, parse_id, require_id
-from .models import Staff
+from .words import Role
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "cups", "win32raw")
 DOT_WIDTHS = (384, 512, 576)
@@ -304,8 +304,8 @@ def validate_staff(form, *, new: bool) -> dict:
         problems.found.append(
             ValidationError(N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone")
         )
-    role = form.get("role", "")
-    if role not in Staff.ROLES:
+    role = Role.of(form.get("role", ""))
+    if role is None:
         problems.found.append(ValidationError(N_("请选择角色"), field="role"))
     password = str(form.get("password", ""))
     if new and not password:

@@ -18,6 +18,7 @@ from peewee import JOIN, fn
 from . import clock, queue
 from .announcements import announcement_text, validate_template
 from .models import Hall, QueueEvent, Service, Staff, Ticket, Window
+from .words import TicketStatus
 
 CHANGE_CACHE_SECONDS = 0.1
 _cache: dict[int, tuple[float, int]] = {}
@@ -107,7 +108,7 @@ def window_rows(hall: Hall) -> list[dict]:
         for t in Ticket.select().where(
             (Ticket.hall == hall)
             & (Ticket.local_date == today)
-            & (Ticket.status == "called")
+            & (Ticket.status == TicketStatus.CALLED)
             & Ticket.window.is_null(False)
         )
     }

@@ -18,6 +18,7 @@ from .errors import N_, ValidationError
 from .limits import PHONE_NUMBER, check_text, parse_id
 from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
 from .paging import Page, paginate
+from .words import CaseStatus
 
 ID_NUMBER = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 MAX_DAYS = 60
@@ -33,12 +34,12 @@ LEVEL_LABELS = {
     "county": N_("县（5–10个工作日）"),
 }
 STATUS_LABELS = {
-    "accepted": N_("已受理"),
-    "in_progress": N_("办理中"),
-    "completed": N_("已办结"),
-    "returned": N_("已退回"),
-    "rejected": N_("不予受理"),
-    "withdrawn": N_("已撤回"),
+    CaseStatus.ACCEPTED: N_("已受理"),
+    CaseStatus.IN_PROGRESS: N_("办理中"),
+    CaseStatus.COMPLETED: N_("已办结"),
+    CaseStatus.RETURNED: N_("已退回"),
+    CaseStatus.REJECTED: N_("不予受理"),
+    CaseStatus.WITHDRAWN: N_("已撤回"),
 }
 NOTIFY_CHOICES = {"phone": N_("电话告知"), "sms": N_("短信告知"), "window": N_("窗口当面告知")}
 CONFIRM_CHANNELS = ("window", "kiosk", "phone")
@@ -403,9 +404,11 @@ def _change(
 def start(case: Case, staff: Staff, note: str = "", *, now=None) -> Case:
     _open(case)
     _agent_present(case)
-    if case.status != "accepted":
+    if case.status != CaseStatus.ACCEPTED:
         raise ValidationError(N_("该件已在办理中"))
-    return _change(case, staff, "started", now or clock.utcnow(), _note(note), status="in_progress")
+    return _change(
+        case, staff, "started", now or clock.utcnow(), _note(note), status=CaseStatus.IN_PROGRESS
+    )
 
 
 def add_note(case: Case, staff: Staff, note: str, *, now=None) -> Case:
@@ -426,7 +429,7 @@ def complete(case: Case, staff: Staff, result: str, notified_via: str, *, now=No
         "completed",
         now,
         result,
-        status="completed",
+        status=CaseStatus.COMPLETED,
         completed_at=now,
         result=result,
         notified_via=notified_via,
@@ -438,7 +441,14 @@ def return_case(case: Case, staff: Staff, reason: str, *, now=None) -> Case:
     reason = _note(reason, required=True, message=N_("退回必须填写原因"))
     now = now or clock.utcnow()
     return _change(
-        case, staff, "returned", now, reason, status="returned", completed_at=now, result=reason
+        case,
+        staff,
+        "returned",
+        now,
+        reason,
+        status=CaseStatus.RETURNED,
+        completed_at=now,
+        result=reason,
     )
 
 
@@ -478,7 +488,7 @@ def confirm(case: Case, via: str, staff: Staff | None = None, *, now=None) -> Ca
     their phone with the tracking code."""
     if via not in CONFIRM_CHANNELS:
         raise ValidationError(N_("确认方式无效"))
-    if case.status != "completed":
+    if case.status != CaseStatus.COMPLETED:
         raise ValidationError(N_("该件尚未办结，暂不能确认"))
     if case.resident_confirmed_at is not None:
         raise ValidationError(N_("已确认过，无需重复确认"))

@@ -16,6 +16,7 @@ from .cases import _clean_name, _clean_phone, new_lookup_code, next_case_number
 from .errors import N_, ValidationError
 from .limits import check_text
 from .models import Case, CaseEvent, Hall, Service, Staff, Window
+from .words import CaseStatus, Role
 
 CATEGORIES = {"complaint": N_("投诉"), "suggestion": N_("建议"), "praise": N_("表扬")}
 SEVERITIES = {"general": N_("一般事项（7天内答复）"), "major": N_("重大事项（一个月内答复）")}
@@ -34,7 +35,7 @@ def hall_head(hall: Hall) -> Staff | None:
     """The owner of complaints by default: the hall's first active admin (the hall head)."""
     return (
         Staff.select()
-        .where((Staff.hall == hall) & (Staff.role == "admin") & (Staff.active == True))  # noqa: E712
+        .where((Staff.hall == hall) & (Staff.role == Role.ADMIN) & (Staff.active == True))  # noqa: E712
         .order_by(Staff.id)
         .first()
     )
@@ -133,7 +134,7 @@ def file_complaint(
 
 
 def may_answer(case: Case, staff: Staff) -> bool:
-    return staff.role == "admin" or (staff.role == "staff" and staff.id == case.agent_id)
+    return staff.role == Role.ADMIN or (staff.role == Role.STAFF and staff.id == case.agent_id)
 
 
 def answer(case: Case, staff: Staff, text: str, *, now: dt.datetime | None = None) -> Case:
@@ -150,7 +151,7 @@ def answer(case: Case, staff: Staff, text: str, *, now: dt.datetime | None = Non
     check_text(text, "answer", MAX_TEXT)
     now = now or clock.utcnow()
     changed = (
-        Case.update(status="completed", completed_at=now, result=text)
+        Case.update(status=CaseStatus.COMPLETED, completed_at=now, result=text)
         .where((Case.id == case.id) & Case.status.in_(Case.OPEN_STATUSES))
         .execute()
     )

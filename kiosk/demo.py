@@ -26,6 +26,7 @@ from .models import (
     WindowService,
 )
 from .passwords import hash_password
+from .words import Role
 
 CALENDAR_2026 = Path(__file__).parent / "data" / "calendar-2026-cn.csv"
 
@@ -190,14 +191,14 @@ WINDOWS = {
 
 STAFF = [
     # username, name, post, phone, role, windows
-    ("admin", "刘建国", "中心主任", "0724-4221001", "admin", []),
-    ("wang", "王秀英", "社会救助专干", "13872001101", "staff", [1, 4]),
-    ("li", "李敏", "计生专干", "13872001102", "staff", [2, 5]),
-    ("zhang", "张卫东", "城建专干", "13872001103", "staff", [3, 6]),
-    ("chen", "陈静", "劳动保障协理员", "13872001104", "staff", [4, 1]),
-    ("zhao", "赵丽华", "户籍协管员", "13872001105", "staff", [5, 2]),
-    ("sun", "孙志强", "党建组织员", "13872001106", "staff", [6, 3]),
-    ("supervisor", "周正", "纪检委员", "13872001199", "supervisor", []),
+    ("admin", "刘建国", "中心主任", "0724-4221001", Role.ADMIN, []),
+    ("wang", "王秀英", "社会救助专干", "13872001101", Role.STAFF, [1, 4]),
+    ("li", "李敏", "计生专干", "13872001102", Role.STAFF, [2, 5]),
+    ("zhang", "张卫东", "城建专干", "13872001103", Role.STAFF, [3, 6]),
+    ("chen", "陈静", "劳动保障协理员", "13872001104", Role.STAFF, [4, 1]),
+    ("zhao", "赵丽华", "户籍协管员", "13872001105", Role.STAFF, [5, 2]),
+    ("sun", "孙志强", "党建组织员", "13872001106", Role.STAFF, [6, 3]),
+    ("supervisor", "周正", "纪检委员", "13872001199", Role.SUPERVISOR, []),
 ]
 
 

@@ -9,6 +9,7 @@ from typing import TypedDict
 from peewee import fn
 
 from .models import Hall, Service, Ticket
+from .words import TicketStatus
 
 
 class ServiceFigures(TypedDict):
@@ -38,10 +39,10 @@ def today_figures(hall: Hall, today: dt.date) -> list[ServiceFigures]:
             {
                 "service": service,
                 "issued": sum(by_status.values()),
-                "waiting": by_status.get("waiting", 0),
-                "serving": by_status.get("called", 0),
-                "completed": by_status.get("completed", 0),
-                "skipped": by_status.get("skipped", 0),
+                "waiting": by_status.get(TicketStatus.WAITING, 0),
+                "serving": by_status.get(TicketStatus.CALLED, 0),
+                "completed": by_status.get(TicketStatus.COMPLETED, 0),
+                "skipped": by_status.get(TicketStatus.SKIPPED, 0),
             }
         )
     return figures

@@ -18,6 +18,7 @@ from .errors import N_, Problems, ValidationError
 from .lineup import add_service, add_window
 from .models import Hall, Staff, Window
 from .passwords import hash_password
+from .words import Role
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -124,7 +125,7 @@ def needs_setup(hall: Hall | None) -> bool:
     if hall is None:
         return True
     admins = Staff.select().where(
-        (Staff.hall == hall) & (Staff.role == "admin") & (Staff.active == True)  # noqa: E712
+        (Staff.hall == hall) & (Staff.role == Role.ADMIN) & (Staff.active == True)  # noqa: E712
     )
     return not admins.exists()
 
@@ -225,7 +226,7 @@ def complete_first_run(code: str, setup: FirstRun) -> tuple[Hall, Staff]:
             hall=hall,
             username=setup.admin_username,
             display_name=setup.admin_name,
-            role="admin",
+            role=Role.ADMIN,
             password_hash=hash_password(setup.password),
         )
         services = [add_service(hall, name) for name in setup.services]

@@ -4,6 +4,7 @@ translation). One place, so the kiosk, the board and the admin pages say the sam
 from __future__ import annotations
 
 from .errors import N_
+from .words import JobStatus
 
 PRIORITY_LABELS = {
     "elderly": N_("老年人"),
@@ -40,12 +41,12 @@ PRINTER_STATES = {
     "unknown": N_("未知"),
 }
 JOB_STATUSES = {
-    "pending": N_("等待打印"),
-    "printing": N_("打印中"),
-    "printed": N_("已打印"),
-    "failed": N_("失败"),
-    "cancelled": N_("已取消"),
-    "expired": N_("已过期未打印"),
+    JobStatus.PENDING: N_("等待打印"),
+    JobStatus.PRINTING: N_("打印中"),
+    JobStatus.PRINTED: N_("已打印"),
+    JobStatus.FAILED: N_("失败"),
+    JobStatus.CANCELLED: N_("已取消"),
+    JobStatus.EXPIRED: N_("已过期未打印"),
 }
 
 

@@ -31,6 +31,7 @@ from .models import (
     Window,
     WindowService,
 )
+from .words import TicketStatus
 
 PREFIX = re.compile(r"^[A-Z]{1,2}$")
 WAITING_ACTIONS = ("transfer", "finish")
@@ -98,7 +99,11 @@ def move_service(hall: Hall, service: Service, direction: int) -> None:
 
 
 def waiting_count(service: Service) -> int:
-    return Ticket.select().where((Ticket.service == service) & (Ticket.status == "waiting")).count()
+    return (
+        Ticket.select()
+        .where((Ticket.service == service) & (Ticket.status == TicketStatus.WAITING))
+        .count()
+    )
 
 
 def retire_service(
@@ -137,7 +142,9 @@ def retire_service(
             ):
                 raise ValidationError(N_("请选择要转到的业务"), field="transfer_to")
             tickets = list(
-                Ticket.select().where((Ticket.service == service) & (Ticket.status == "waiting"))
+                Ticket.select().where(
+                    (Ticket.service == service) & (Ticket.status == TicketStatus.WAITING)
+                )
             )
             for ticket in tickets:
                 Ticket.update(service=transfer_to, version=Ticket.version + 1).where(
@@ -249,7 +256,7 @@ def retire_window(
         raise ValidationError(N_("该窗口已停用"))
     with write_transaction():
         targeted = Ticket.select().where(
-            (Ticket.target_window == window) & (Ticket.status == "waiting")
+            (Ticket.target_window == window) & (Ticket.status == TicketStatus.WAITING)
         )
         count = targeted.count()
         if count and waiting not in WAITING_ACTIONS:
@@ -419,7 +426,7 @@ def targeted_waiting_count(window: Window) -> int:
     """Tickets transferred to this window that still wait (retiring it has to move them)."""
     return (
         Ticket.select()
-        .where((Ticket.target_window == window) & (Ticket.status == "waiting"))
+        .where((Ticket.target_window == window) & (Ticket.status == TicketStatus.WAITING))
         .count()
     )
 

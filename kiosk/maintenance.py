@@ -22,10 +22,11 @@ from .db import connection, write_transaction
 from .models import Hall, PrintJob
 from .privacy import purge_personal_data
 from .tickets import close_past_days
+from .words import FINISHED_JOB_STATUSES
 
 log = logging.getLogger(__name__)
 PRINT_JOB_DAYS = 30
-FINISHED_JOBS = ("printed", "cancelled", "failed", "expired")
+FINISHED_JOBS = FINISHED_JOB_STATUSES
 
 
 def prune_print_jobs(hall: Hall, *, now: dt.datetime | None = None) -> int:

@@ -29,6 +29,14 @@ from peewee import (
 
 from .db import db
 from .limits import DEFAULT_TEXT_LIMIT, check_row
+from .words import (
+    OPEN_CASE_STATUSES,
+    CaseStatus,
+    FollowUpStatus,
+    JobStatus,
+    Role,
+    TicketStatus,
+)
 
 
 def utcnow() -> dt.datetime:
@@ -180,14 +188,14 @@ class RequiredMaterial(BaseModel):
 
 
 class Staff(BaseModel):
-    ROLES = ("admin", "staff", "supervisor", "overseer")  # overseer: the central overview
+    ROLES = tuple(Role)  # kiosk/words.py; overseer: the central overview
 
     hall = ForeignKeyField(Hall, backref="staff", on_delete="CASCADE")
     username = CharField(max_length=64)
     display_name = CharField()
     post = CharField(default="")  # 岗位
     phone = CharField(default="")
-    role = CharField(max_length=16, default="staff")
+    role = CharField(max_length=16, default=Role.STAFF)
     password_hash = CharField(default="")
     photo = CharField(default="")
     active = BooleanField(default=True)
@@ -263,8 +271,7 @@ class CaseCounter(BaseModel):
 
 
 class Ticket(BaseModel):
-    # "closed": still waiting, called or skipped when its local day ended (closed by the day change)
-    STATUSES = ("waiting", "called", "completed", "skipped", "closed")
+    STATUSES = tuple(TicketStatus)  # kiosk/words.py, with what each word means
     PRIORITIES = ("", "elderly", "disabled", "pregnant", "military", "appointment")
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
@@ -275,7 +282,7 @@ class Ticket(BaseModel):
     display_number = CharField(max_length=16)
     public_code = CharField(max_length=32, unique=True)
     priority = CharField(max_length=16, default="")
-    status = CharField(max_length=16, default="waiting")
+    status = CharField(max_length=16, default=TicketStatus.WAITING)
     issued_at = DateTimeField(default=utcnow)
     # Ordering key: the arrival time, kept on transfer, moved back on re-activation after a skip.
     queue_at = DateTimeField(default=utcnow)
@@ -313,7 +320,10 @@ class Ticket(BaseModel):
 ONE_CALLED_PER_WINDOW = "ticket_one_called_per_window"
 Ticket.add_index(
     Ticket.index(
-        Ticket.window, unique=True, where=(Ticket.status == "called"), name=ONE_CALLED_PER_WINDOW
+        Ticket.window,
+        unique=True,
+        where=(Ticket.status == TicketStatus.CALLED),
+        name=ONE_CALLED_PER_WINDOW,
     )
 )
 
@@ -368,10 +378,8 @@ class Case(BaseModel):
     """A matter not finished on the spot: accepted case, complaint, petition or suggestion."""
 
     KINDS = ("case", "complaint", "petition", "suggestion")
-    # accepted = registered (已受理); returned = 退回 with a reason. A transfer to another agent
-    # is an event, not a state: the case stays open with its new agent.
-    STATUSES = ("accepted", "in_progress", "completed", "returned", "rejected", "withdrawn")
-    OPEN_STATUSES = ("accepted", "in_progress")
+    STATUSES = tuple(CaseStatus)  # kiosk/words.py, with what each word means
+    OPEN_STATUSES = OPEN_CASE_STATUSES
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     kind = CharField(max_length=16, default="case")
@@ -392,7 +400,7 @@ class Case(BaseModel):
     accepted_at = DateTimeField(default=utcnow)
     time_limit_days = SmallIntegerField(default=0)
     deadline = DateField(null=True)  # computed from working days
-    status = CharField(max_length=16, default="accepted")
+    status = CharField(max_length=16, default=CaseStatus.ACCEPTED)
     completed_at = DateTimeField(null=True)
     resident_confirmed_at = DateTimeField(null=True)
     result = TextField(default="")
@@ -463,14 +471,14 @@ class Rating(BaseModel):
 class RatingFollowUp(BaseModel):
     """回访/整改: a poor rating opens an item for the hall head with a working-day deadline."""
 
-    STATUSES = ("open", "done")
+    STATUSES = tuple(FollowUpStatus)  # kiosk/words.py
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     rating = ForeignKeyField(Rating, unique=True, on_delete="CASCADE")
     opened_at = DateTimeField(default=utcnow)
     local_date = DateField()  # the hall's day it was opened
     deadline = DateField()
-    status = CharField(max_length=16, default="open")
+    status = CharField(max_length=16, default=FollowUpStatus.OPEN)
     outcome = TextField(default="")
     done_at = DateTimeField(null=True)
     done_on = DateField(null=True)  # the hall's day it was closed: on time when <= deadline
@@ -569,14 +577,12 @@ class Printer(BaseModel):
 
 
 class PrintJob(BaseModel):
-    # "expired": a ticket slip held by a printer fault longer than the hall allows is not printed
-    # later for whoever stands at the kiosk then.
-    STATUSES = ("pending", "printing", "printed", "failed", "cancelled", "expired")
+    STATUSES = tuple(JobStatus)  # kiosk/words.py, with what each word means
 
     hall = ForeignKeyField(Hall, on_delete="CASCADE")
     printer = ForeignKeyField(Printer, backref="jobs", on_delete="CASCADE")
     document = TextField(max_length=None)  # JSON of a printers.Document
-    status = CharField(max_length=16, default="pending")
+    status = CharField(max_length=16, default=JobStatus.PENDING)
     attempts = SmallIntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow)
     last_error = TextField(default="")
@@ -603,14 +609,14 @@ class PrintJob(BaseModel):
 # read every job through the printer index to group them (0.2 s a page). Partial, so the jobs
 # list keeps its id order.
 PRINT_JOB_COUNT_INDEXES = {
-    "print_job_pending_per_printer": (("hall", "printer"), PrintJob.status == "pending"),
+    "print_job_pending_per_printer": (("hall", "printer"), PrintJob.status == JobStatus.PENDING),
     "print_job_interrupted_per_printer": (
         ("hall", "printer", "created_at"),
         PrintJob.interrupted == True,  # noqa: E712 - SQL
     ),
     "print_job_expired_per_printer": (
         ("hall", "printer", "created_at"),
-        PrintJob.status == "expired",
+        PrintJob.status == JobStatus.EXPIRED,
     ),
 }
 for _name, (_columns, _where) in PRINT_JOB_COUNT_INDEXES.items():

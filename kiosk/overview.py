@@ -18,9 +18,7 @@ from peewee import Case as Case_
 
 from . import clock
 from .models import Case, Hall, Rating, Staff, Ticket, Window
-
-# A case in one of these states no longer runs against its deadline.
-FINAL_CASE_STATUSES = ("completed", "rejected", "withdrawn", "returned", "answered", "closed")
+from .words import FINAL_CASE_STATUSES, TicketStatus
 
 
 @dataclass
@@ -49,7 +47,9 @@ def summaries(*, now: dt.datetime | None = None) -> list[HallSummary]:
         for hall_id, waiting, oldest in (
             Ticket.select(Ticket.hall, fn.COUNT(Ticket.id), fn.MIN(Ticket.queue_at))
             .where(
-                Ticket.hall.in_(ids) & (Ticket.local_date == today) & (Ticket.status == "waiting")
+                Ticket.hall.in_(ids)
+                & (Ticket.local_date == today)
+                & (Ticket.status == TicketStatus.WAITING)
             )
             .group_by(Ticket.hall)
             .tuples()
@@ -63,7 +63,9 @@ def summaries(*, now: dt.datetime | None = None) -> list[HallSummary]:
         for hall_id, served in (
             Ticket.select(Ticket.hall, fn.COUNT(Ticket.id))
             .where(
-                Ticket.hall.in_(ids) & (Ticket.local_date == today) & (Ticket.status == "completed")
+                Ticket.hall.in_(ids)
+                & (Ticket.local_date == today)
+                & (Ticket.status == TicketStatus.COMPLETED)
             )
             .group_by(Ticket.hall)
             .tuples()

@@ -27,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import N_, ValidationError
 from .models import Hall, Staff
+from .words import Role
 
 MIN_PASSWORD_LENGTH = 8
 ADMIN_MIN_PASSWORD_LENGTH = 10
@@ -45,9 +46,9 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
 
 
-def check_password_strength(password: str, *, role: str = "staff") -> None:
+def check_password_strength(password: str, *, role: str = Role.STAFF) -> None:
     """ValidationError when a new password is too short or one of the common ones."""
-    minimum = ADMIN_MIN_PASSWORD_LENGTH if role == "admin" else MIN_PASSWORD_LENGTH
+    minimum = ADMIN_MIN_PASSWORD_LENGTH if role == Role.ADMIN else MIN_PASSWORD_LENGTH
     if len(password) < minimum:
         raise ValidationError(N_("密码至少需要 %(count)s 位"), field="password", count=minimum)
     lowered = password.lower()

@@ -15,6 +15,7 @@ from .db import write_transaction
 from .errors import N_, ValidationError
 from .maintenance import PRINT_JOB_DAYS
 from .models import Hall, Printer, PrintJob, Staff
+from .words import JobStatus
 
 RECENT_JOBS = 30
 
@@ -39,15 +40,17 @@ def printer_rows(hall: Hall | int, *, now: dt.datetime | None = None) -> list[Pr
     """Every printer of the hall by name, with its pending jobs, and the slips printed again
     after an interruption (补打) and ticket slips that expired over the 30 days the daily
     housekeeping keeps finished jobs."""
-    pending = _per_printer(hall, PrintJob.status == "pending")
+    pending = _per_printer(hall, PrintJob.status == JobStatus.PENDING)
     since = (now or clock.utcnow()) - dt.timedelta(days=PRINT_JOB_DAYS)
     reprinted = _per_printer(
         hall,
-        (PrintJob.status == "printed")
+        (PrintJob.status == JobStatus.PRINTED)
         & (PrintJob.created_at >= since)
         & (PrintJob.interrupted == True),  # noqa: E712 - SQL
     )
-    expired = _per_printer(hall, (PrintJob.status == "expired") & (PrintJob.created_at >= since))
+    expired = _per_printer(
+        hall, (PrintJob.status == JobStatus.EXPIRED) & (PrintJob.created_at >= since)
+    )
     return [
         {
             "printer": printer,

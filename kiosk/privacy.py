@@ -10,6 +10,7 @@ import re
 from . import audit, clock
 from .db import write_transaction
 from .models import Case, Hall, Staff
+from .words import Role
 
 MOBILE = re.compile(r"^1\d{10}$")
 
@@ -49,9 +50,9 @@ def can_see_personal_data(staff: Staff | None, case: Case) -> bool:
     """Admins, and the staff who accepted the case, own it first or act as its agent."""
     if staff is None:
         return False
-    if staff.role == "admin":
+    if staff.role == Role.ADMIN:
         return True
-    if staff.role != "staff":
+    if staff.role != Role.STAFF:
         return False  # supervisors oversee the work, not the residents' details
     return staff.id in (case.accepted_by_id, case.first_responsible_id, case.agent_id)
 

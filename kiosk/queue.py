@@ -26,6 +26,7 @@ from .db import db, is_postgres, write_transaction
 from .errors import N_, QueueError
 from .models import DailyCounter, Hall, QueueEvent, Service, Staff, Ticket, Window, WindowService
 from .tickets import close_past_days
+from .words import TicketStatus
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def issue_ticket(
             display_number=f"{service.prefix}{number:03d}",
             public_code=_new_public_code(),
             priority=priority,
-            status="waiting",
+            status=TicketStatus.WAITING,
             issued_at=now,
             queue_at=now,
             kiosk=kiosk,
@@ -212,7 +213,9 @@ def current_ticket(window: Window, today: dt.date | None = None) -> Ticket | Non
         Ticket.select(Ticket, Service)  # the service comes along: pages show its name
         .join(Service, on=(Ticket.service == Service.id))
         .where(
-            (Ticket.window == window) & (Ticket.status == "called") & (Ticket.local_date == today)
+            (Ticket.window == window)
+            & (Ticket.status == TicketStatus.CALLED)
+            & (Ticket.local_date == today)
         )
         .order_by(Ticket.called_at.desc())
         .first()
@@ -270,7 +273,7 @@ def _candidates(
         .where(
             (Ticket.hall == window.hall_id)
             & (Ticket.local_date == today)
-            & (Ticket.status == "waiting")
+            & (Ticket.status == TicketStatus.WAITING)
             & eligible
         )
     )
@@ -301,7 +304,9 @@ def _close_stale_call(window: Window, hall: Hall, today: dt.date, now: dt.dateti
     """A ticket left 'called' here on a past day (the day change has not run yet) is closed
     first: it is not served any more, and only one called ticket per window may exist."""
     stale = Ticket.select(Ticket.id).where(
-        (Ticket.window == window) & (Ticket.status == "called") & (Ticket.local_date < today)
+        (Ticket.window == window)
+        & (Ticket.status == TicketStatus.CALLED)
+        & (Ticket.local_date < today)
     )
     if stale.exists():
         close_past_days(hall, now=now)
@@ -310,7 +315,7 @@ def _close_stale_call(window: Window, hall: Hall, today: dt.date, now: dt.dateti
 def _calling(window: Window, staff: Staff | None, now: dt.datetime) -> dict:
     """The changes that call a waiting ticket to `window` (call_next and call_ticket)."""
     return {
-        "status": "called",
+        "status": TicketStatus.CALLED,
         "window": window,
         "target_window": None,
         "called_at": now,
@@ -386,7 +391,7 @@ def call_next(
                 Ticket.update(version=Ticket.version + 1, **_calling(window, staff, now))
                 .where(
                     (Ticket.id == candidate.id)
-                    & (Ticket.status == "waiting")
+                    & (Ticket.status == TicketStatus.WAITING)
                     & (Ticket.version == candidate.version)
                 )
                 .execute()
@@ -410,7 +415,11 @@ def call_ticket(
     with write_transaction():
         window = _free_window(window.id, today)
         ticket = Ticket.get_by_id(ticket.id)
-        if ticket.hall_id != hall.id or ticket.local_date != today or ticket.status != "waiting":
+        if (
+            ticket.hall_id != hall.id
+            or ticket.local_date != today
+            or ticket.status != TicketStatus.WAITING
+        ):
             raise QueueError(N_("号码 %(number)s 不在等候中"), number=ticket.display_number)
         served = {service_id for service_id, _position in window_services(window)}
         if ticket.target_window_id not in (None, window.id) or (
@@ -420,7 +429,7 @@ def call_ticket(
                 N_("号码 %(number)s 不属于本窗口办理的业务，请先转移"),
                 number=ticket.display_number,
             )
-        ticket = _guarded_update(ticket, "waiting", **_calling(window, staff, now))
+        ticket = _guarded_update(ticket, TicketStatus.WAITING, **_calling(window, staff, now))
         _count_streak(window, ticket)
         _event(ticket, "called", hall=hall, now=now, window=window, staff=staff, detail="chosen")
     return ticket
@@ -449,7 +458,7 @@ def missed_tickets(
         .where(
             (Ticket.hall == hall)
             & (Ticket.local_date == today)
-            & (Ticket.status == "skipped")
+            & (Ticket.status == TicketStatus.SKIPPED)
             & (Ticket.service.in_(served or [0]) | (Ticket.window == window))
         )
         .order_by(Ticket.skipped_at.desc())
@@ -461,7 +470,7 @@ def reactivation_minutes_left(
     ticket: Ticket, *, now: dt.datetime | None = None, hall: Hall | None = None
 ) -> int | None:
     """Whole minutes left to re-queue a skipped ticket; None when it can no longer be."""
-    if ticket.status != "skipped" or ticket.skipped_at is None:
+    if ticket.status != TicketStatus.SKIPPED or ticket.skipped_at is None:
         return None
     hall = (
         hall if hall is not None and hall.id == ticket.hall_id else Hall.get_by_id(ticket.hall_id)
@@ -491,7 +500,7 @@ def _guarded_update(ticket: Ticket, expected_status: str, **changes) -> Ticket:
 
 
 def _require_at_window(ticket: Ticket, window: Window) -> None:
-    if ticket.status != "called" or ticket.window_id != window.id:
+    if ticket.status != TicketStatus.CALLED or ticket.window_id != window.id:
         raise QueueError(
             N_("号码 %(number)s 当前不在 %(window)s 号窗口办理"),
             number=ticket.display_number,
@@ -503,7 +512,7 @@ def recall(ticket: Ticket, window: Window, staff: Staff | None = None, *, now=No
     now = now or clock.utcnow()
     with write_transaction():
         _require_at_window(ticket, window)
-        ticket = _guarded_update(ticket, "called", recall_count=Ticket.recall_count + 1)
+        ticket = _guarded_update(ticket, TicketStatus.CALLED, recall_count=Ticket.recall_count + 1)
         _event(ticket, "recalled", hall=ticket.hall_id, now=now, window=window, staff=staff)
     return ticket
 
@@ -513,7 +522,9 @@ def skip(ticket: Ticket, window: Window, staff: Staff | None = None, *, now=None
     now = now or clock.utcnow()
     with write_transaction():
         _require_at_window(ticket, window)
-        ticket = _guarded_update(ticket, "called", status="skipped", skipped_at=now)
+        ticket = _guarded_update(
+            ticket, TicketStatus.CALLED, status=TicketStatus.SKIPPED, skipped_at=now
+        )
         _event(ticket, "skipped", hall=ticket.hall_id, now=now, window=window, staff=staff)
     return ticket
 
@@ -522,7 +533,7 @@ def reactivate(ticket: Ticket, staff: Staff | None = None, *, now=None) -> Ticke
     """Put a skipped ticket back in the queue, behind the next few waiting tickets."""
     now = now or clock.utcnow()
     hall = ticket.hall
-    if ticket.status != "skipped":
+    if ticket.status != TicketStatus.SKIPPED:
         raise QueueError(N_("号码 %(number)s 不是过号状态"), number=ticket.display_number)
     limit = dt.timedelta(minutes=hall.skip_reactivation_minutes)
     if ticket.skipped_at is None or now - ticket.skipped_at > limit:
@@ -538,7 +549,7 @@ def reactivate(ticket: Ticket, staff: Staff | None = None, *, now=None) -> Ticke
                 (Ticket.hall == hall)
                 & (Ticket.local_date == ticket.local_date)
                 & (Ticket.service == ticket.service)
-                & (Ticket.status == "waiting")
+                & (Ticket.status == TicketStatus.WAITING)
                 & ((Ticket.priority != "") if ticket.priority else (Ticket.priority == ""))
             )
             .order_by(Ticket.queue_at, Ticket.id)
@@ -549,7 +560,12 @@ def reactivate(ticket: Ticket, staff: Staff | None = None, *, now=None) -> Ticke
         else:
             queue_at = now
         ticket = _guarded_update(
-            ticket, "skipped", status="waiting", queue_at=queue_at, window=None, called_at=None
+            ticket,
+            TicketStatus.SKIPPED,
+            status=TicketStatus.WAITING,
+            queue_at=queue_at,
+            window=None,
+            called_at=None,
         )
         _event(ticket, "reactivated", hall=hall, now=now, staff=staff)
     return ticket
@@ -581,10 +597,12 @@ def transfer(
     with write_transaction():
         _require_at_window(ticket, window)
         from_service = ticket.service_id
-        changes = dict(status="waiting", window=None, called_at=None, target_window=to_window)
+        changes = dict(
+            status=TicketStatus.WAITING, window=None, called_at=None, target_window=to_window
+        )
         if to_service is not None:
             changes["service"] = to_service
-        ticket = _guarded_update(ticket, "called", **changes)
+        ticket = _guarded_update(ticket, TicketStatus.CALLED, **changes)
         _event(
             ticket,
             "transferred",
@@ -610,7 +628,11 @@ def complete(
     with write_transaction():
         _require_at_window(ticket, window)
         ticket = _guarded_update(
-            ticket, "called", status="completed", completed_at=now, outcome=outcome
+            ticket,
+            TicketStatus.CALLED,
+            status=TicketStatus.COMPLETED,
+            completed_at=now,
+            outcome=outcome,
         )
         _event(
             ticket,
@@ -660,7 +682,11 @@ def _set_paused(window: Window, paused: bool, staff: Staff | None, now) -> Windo
 def waiting_counts(hall: Hall, today: dt.date) -> dict[int, int]:
     rows = (
         Ticket.select(Ticket.service, fn.COUNT(Ticket.id).alias("waiting"))
-        .where((Ticket.hall == hall) & (Ticket.local_date == today) & (Ticket.status == "waiting"))
+        .where(
+            (Ticket.hall == hall)
+            & (Ticket.local_date == today)
+            & (Ticket.status == TicketStatus.WAITING)
+        )
         .group_by(Ticket.service)
     )
     return {row.service_id: row.waiting for row in rows}

@@ -23,6 +23,7 @@ from peewee import fn
 
 from . import clock
 from .models import Hall, Service, Staff, Ticket, Window, WindowService
+from .words import TicketStatus
 
 DEFAULT_HANDLING_SECONDS = 300
 MIN_HANDLING_SECONDS = 30.0
@@ -80,7 +81,7 @@ def average_handling_seconds(service: Service | int, *, now: dt.datetime | None 
         Ticket.select(Ticket.called_at, Ticket.completed_at)
         .where(
             (Ticket.service == service)
-            & (Ticket.status == "completed")
+            & (Ticket.status == TicketStatus.COMPLETED)
             & (Ticket.completed_at > now - dt.timedelta(days=RECENT_HANDLING_DAYS))
             & Ticket.called_at.is_null(False)
         )
@@ -141,7 +142,11 @@ def simulate(
     today = today or clock.local_date(now, hall.timezone)
     rows = Ticket.select(
         Ticket.id, Ticket.service, Ticket.priority, Ticket.queue_at, Ticket.target_window
-    ).where((Ticket.hall == hall) & (Ticket.local_date == today) & (Ticket.status == "waiting"))
+    ).where(
+        (Ticket.hall == hall)
+        & (Ticket.local_date == today)
+        & (Ticket.status == TicketStatus.WAITING)
+    )
     windows = staffed_windows(hall)
     if not windows:  # nobody calls: no figures, and no need to read the queue row by row
         return {ticket_id: NOBODY_SERVES for (ticket_id,) in rows.select(Ticket.id).tuples()}
@@ -175,7 +180,7 @@ def simulate(
         for row in Ticket.select(Ticket.window, Ticket.service, Ticket.called_at).where(
             (Ticket.hall == hall)
             & (Ticket.local_date == today)
-            & (Ticket.status == "called")
+            & (Ticket.status == TicketStatus.CALLED)
             & Ticket.window.in_(list(orders) or [0])
         )
     }
@@ -226,7 +231,7 @@ def simulate(
 
 def outlook(ticket: Ticket, *, now: dt.datetime | None = None) -> Outlook:
     """The figures for one ticket: 0/0 once it is no longer waiting."""
-    if ticket.status != "waiting":
+    if ticket.status != TicketStatus.WAITING:
         return NOT_WAITING
     hall = Hall.get_by_id(ticket.hall_id)
     return simulate(hall, ticket.local_date, now=now).get(ticket.id, NOBODY_SERVES)

@@ -27,6 +27,7 @@ from .db import write_transaction
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Staff, Ticket, Window
 from .paging import Page, paginate
+from .words import CaseStatus, FollowUpStatus, TicketStatus
 
 SCALES = ("national", "ten_point")
 SCALE_LABELS = {
@@ -119,7 +120,7 @@ def _suggestion_case(hall: Hall, suggestion: str, today: dt.date, now: dt.dateti
         subject=suggestion[:200],
         description=suggestion,
         accepted_at=now,
-        status="accepted",
+        status=CaseStatus.ACCEPTED,
         deadline=today + dt.timedelta(days=7),
         real_name=False,
     )
@@ -188,7 +189,7 @@ def rate_ticket(
     ticket = Ticket.get_by_id(ticket.id)
     if ticket.hall_id != hall.id:
         raise ValidationError(N_("该号码不属于本大厅"))
-    if ticket.status != "completed":
+    if ticket.status != TicketStatus.COMPLETED:
         raise ValidationError(
             N_("号码 %(number)s 尚未办结，办结后才能评价"), number=ticket.display_number
         )
@@ -228,7 +229,7 @@ def rate_case(
     case = Case.get_by_id(case.id)
     if case.hall_id != hall.id or not case_is_rateable(case):
         raise ValidationError(N_("该受理件不能评价"))
-    if case.status != "completed":
+    if case.status != CaseStatus.COMPLETED:
         raise ValidationError(N_("受理件尚未办结，办结后才能评价"))
     if case_is_rated(case):
         raise ValidationError(ALREADY_RATED_CASE)
@@ -259,7 +260,7 @@ def case_is_rated(case: Case) -> bool:
 def case_rating_state(case: Case) -> dict:
     """What a case's public page offers: the rating form (completed, rateable, not yet rated)
     or the thanks once rated; the grades on the hall's current scale."""
-    if case.status != "completed" or not case_is_rateable(case):
+    if case.status != CaseStatus.COMPLETED or not case_is_rateable(case):
         return {"can_rate": False, "rated": False}
     rated = case_is_rated(case)
     scale = Hall.get_by_id(case.hall_id).rating_scale
@@ -303,7 +304,7 @@ def pad_ticket(window: Window, *, now: dt.datetime | None = None) -> Ticket | No
         Ticket.select()
         .where(
             (Ticket.window == window)
-            & (Ticket.status == "completed")
+            & (Ticket.status == TicketStatus.COMPLETED)
             & (Ticket.completed_at >= now - dt.timedelta(seconds=PAD_SECONDS))
         )
         .order_by(Ticket.completed_at.desc())
@@ -364,7 +365,7 @@ def open_follow_ups(hall: Hall, page: int = 1) -> Page:
     query = (
         RatingFollowUp.select(RatingFollowUp, Rating)
         .join(Rating)
-        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "open"))
+        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == FollowUpStatus.OPEN))
         .order_by(RatingFollowUp.deadline, RatingFollowUp.id)
     )
     return paginate(query, page, FOLLOW_UPS_PER_PAGE)
@@ -386,13 +387,15 @@ def close_follow_up(
     with write_transaction():
         changed = (
             RatingFollowUp.update(
-                status="done",
+                status=FollowUpStatus.DONE,
                 outcome=outcome,
                 done_at=now,
                 done_on=clock.local_date(now, hall.timezone),
                 done_by=staff,
             )
-            .where((RatingFollowUp.id == follow_up.id) & (RatingFollowUp.status == "open"))
+            .where(
+                (RatingFollowUp.id == follow_up.id) & (RatingFollowUp.status == FollowUpStatus.OPEN)
+            )
             .execute()
         )
         if not changed:
@@ -405,7 +408,7 @@ def done_follow_ups(hall: Hall, limit: int = 30) -> list[RatingFollowUp]:
     return list(
         RatingFollowUp.select(RatingFollowUp, Rating)
         .join(Rating)
-        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "done"))
+        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == FollowUpStatus.DONE))
         .order_by(RatingFollowUp.done_at.desc())
         .limit(limit)
     )

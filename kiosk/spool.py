@@ -53,6 +53,7 @@ from .errors import ValidationError
 from .labels import PRINTER_STATES
 from .models import Hall, Printer, PrintJob
 from .print_files import check_path
+from .words import FINISHED_JOB_STATUSES, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,8 @@ def cancel(job: PrintJob) -> bool:
     """Cancel a job that has not started printing; False when it is printing or done."""
     with write_transaction():
         changed = (
-            PrintJob.update(status="cancelled")
-            .where((PrintJob.id == job.id) & (PrintJob.status == "pending"))
+            PrintJob.update(status=JobStatus.CANCELLED)
+            .where((PrintJob.id == job.id) & (PrintJob.status == JobStatus.PENDING))
             .execute()
         )
     return bool(changed)
@@ -160,7 +161,7 @@ def _hold(
     may be out in part or whole); the 补打 mark, once set, is never cleared by a later hold."""
     attempts = job.attempts + 1
     changes = {
-        "status": "pending",
+        "status": JobStatus.PENDING,
         "attempts": attempts,
         "last_error": reason,
         "next_attempt_at": now + dt.timedelta(seconds=backoff_seconds(attempts, cap)),
@@ -174,9 +175,9 @@ def _hold(
 def _fail(job: PrintJob, reason: str) -> None:
     log.error("print job %s cannot be printed: %s", job.id, reason)
     with write_transaction():
-        PrintJob.update(status="failed", attempts=job.attempts + 1, last_error=reason).where(
-            (PrintJob.id == job.id) & (PrintJob.status == "pending")
-        ).execute()
+        PrintJob.update(
+            status=JobStatus.FAILED, attempts=job.attempts + 1, last_error=reason
+        ).where((PrintJob.id == job.id) & (PrintJob.status == JobStatus.PENDING)).execute()
 
 
 def refresh_state(printer: Printer) -> str:
@@ -199,10 +200,10 @@ def expire_held_tickets(printer: Printer, now: dt.datetime) -> int:
         return 0
     with write_transaction():
         return (
-            PrintJob.update(status="expired", last_error=EXPIRED)
+            PrintJob.update(status=JobStatus.EXPIRED, last_error=EXPIRED)
             .where(
                 (PrintJob.printer == printer.id)
-                & (PrintJob.status == "pending")
+                & (PrintJob.status == JobStatus.PENDING)
                 & (PrintJob.source_kind == "ticket")
                 & (PrintJob.created_at < now - dt.timedelta(minutes=minutes))
             )
@@ -221,11 +222,11 @@ def process_next(
     if printer is None or not printer.enabled:
         return "disabled"
     if expire_held_tickets(printer, now):
-        return "expired"
+        return JobStatus.EXPIRED
     # Ticket slips first: a resident is waiting at the kiosk for them; checklists can wait.
     job = (
         PrintJob.select()
-        .where((PrintJob.printer == printer_id) & (PrintJob.status == "pending"))
+        .where((PrintJob.printer == printer_id) & (PrintJob.status == JobStatus.PENDING))
         .order_by(Case(None, [(PrintJob.source_kind == "ticket", 0)], 1), PrintJob.id)
         .first()
     )
@@ -237,7 +238,7 @@ def process_next(
         config = printer_config(printer)
     except ValueError as error:
         _set_printer_state(printer_id, "unknown", f"打印机设置有误：{error}")
-        _hold(job, "打印机设置有误", now, max_backoff, was="pending")
+        _hold(job, "打印机设置有误", now, max_backoff, was=JobStatus.PENDING)
         return "misconfigured"
     try:
         document = Document.from_json(job.document)
@@ -246,45 +247,52 @@ def process_next(
         data = render(document, config)
     except DocumentError as error:
         _fail(job, f"无法打印：{error}")
-        return "failed"
+        return JobStatus.FAILED
     except PrinterError as error:  # no CJK font on this PC: fixable, so keep the job
         _set_printer_state(printer_id, "unknown", error.message)
-        _hold(job, error.message, now, max_backoff, was="pending")
+        _hold(job, error.message, now, max_backoff, was=JobStatus.PENDING)
         return "misconfigured"
 
     status = query_status(config)
     if not status.can_print:
-        _hold(job, status.label, now, max_backoff, was="pending")
+        _hold(job, status.label, now, max_backoff, was=JobStatus.PENDING)
         _set_printer_state(printer_id, status.state, status.detail)
         log.info("print job %s held: %s is %s", job.id, printer.name, status.state)
         return status.state
 
     with write_transaction():
         claimed = (
-            PrintJob.update(status="printing")
-            .where((PrintJob.id == job.id) & (PrintJob.status == "pending"))
+            PrintJob.update(status=JobStatus.PRINTING)
+            .where((PrintJob.id == job.id) & (PrintJob.status == JobStatus.PENDING))
             .execute()
         )
     if not claimed:
-        return "cancelled"
+        return JobStatus.CANCELLED
     try:
         send(data, config)
     except PrinterError as error:
         # The send had started: part of the slip (or all of it) may be out.
-        _hold(job, error.message, clock.utcnow(), max_backoff, was="printing", interrupted=True)
+        _hold(
+            job,
+            error.message,
+            clock.utcnow(),
+            max_backoff,
+            was=JobStatus.PRINTING,
+            interrupted=True,
+        )
         _set_printer_state(printer_id, "offline", error.message)
         return "offline"
     with write_transaction():
         PrintJob.update(
-            status="printed",
+            status=JobStatus.PRINTED,
             printed_at=clock.utcnow(),
             attempts=job.attempts + 1,
             last_error=INTERRUPTED if job.interrupted else "",
-        ).where((PrintJob.id == job.id) & (PrintJob.status == "printing")).execute()
+        ).where((PrintJob.id == job.id) & (PrintJob.status == JobStatus.PRINTING)).execute()
     log.info("print job %s printed on %s", job.id, printer.name)
     after = query_status(config)  # e.g. the roll ran out on this very slip
     _set_printer_state(printer_id, after.state, after.detail)
-    return "printed"
+    return JobStatus.PRINTED
 
 
 # --- the lease: one sending worker per printer across processes -----------------------------
@@ -373,13 +381,13 @@ def recover_interrupted(printer_id: int) -> int:
         stuck = [
             job.id
             for job in PrintJob.select(PrintJob.id).where(
-                (PrintJob.printer == printer_id) & (PrintJob.status == "printing")
+                (PrintJob.printer == printer_id) & (PrintJob.status == JobStatus.PRINTING)
             )
         ]
         if stuck:
-            PrintJob.update(status="pending", last_error=INTERRUPTED, interrupted=True).where(
-                PrintJob.id.in_(stuck)
-            ).execute()
+            PrintJob.update(
+                status=JobStatus.PENDING, last_error=INTERRUPTED, interrupted=True
+            ).where(PrintJob.id.in_(stuck)).execute()
     if stuck:
         log.warning("print jobs %s were interrupted by a stop: printing them again", stuck)
     return len(stuck)
@@ -411,7 +419,7 @@ class PrinterWorker(threading.Thread):
                     outcome = "error"
                 if outcome == "disabled":
                     return  # the spool's scan starts a new worker when it is enabled again
-                if outcome in ("printed", "cancelled", "failed", "expired"):
+                if outcome in FINISHED_JOB_STATUSES:
                     continue
                 self._pause(outcome)
         finally:
@@ -439,7 +447,7 @@ class PrinterWorker(threading.Thread):
             if printer is not None:
                 refresh_state(printer)
             self.checked_at = time.monotonic()
-        elif outcome == "printed":
+        elif outcome == JobStatus.PRINTED:
             self.checked_at = time.monotonic()
         return outcome
 

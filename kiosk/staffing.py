@@ -14,6 +14,7 @@ from .db import write_transaction
 from .errors import N_, Problems, ValidationError
 from .models import Hall, Staff, StaffWindow, Window
 from .photos import store_photo
+from .words import Role
 
 # --- lookups ------------------------------------------------------------------------------------
 
@@ -41,7 +42,7 @@ def hall_agents(hall: Hall | int) -> list[Staff]:
     """Anyone who can take a case on: active staff and admins (not supervisors)."""
     return list(
         Staff.select()
-        .where((Staff.hall == hall) & (Staff.active == True) & (Staff.role != "supervisor"))  # noqa: E712
+        .where((Staff.hall == hall) & (Staff.active == True) & (Staff.role != Role.SUPERVISOR))  # noqa: E712
         .order_by(Staff.id)
     )
 
@@ -63,7 +64,7 @@ def service_cards(hall: Hall) -> list[tuple[Staff, list[int]]]:
         .where(
             (Staff.hall == hall)
             & (Staff.active == True)  # noqa: E712 - SQL
-            & (Staff.role == "staff")
+            & (Staff.role == Role.STAFF)
         )
         .order_by(Staff.id)
     )
@@ -91,7 +92,7 @@ def allowed_windows(hall: Hall | int, staff: Staff) -> list[Window]:
         .where((Window.hall == hall) & Window.retired_at.is_null())
         .order_by(Window.number)
     )
-    if staff.role != "admin":
+    if staff.role != Role.ADMIN:
         query = query.join(StaffWindow).where(StaffWindow.staff == staff)
     return list(query)
 
@@ -138,7 +139,7 @@ def check_account(hall: Hall, member: Staff | None, data: dict, actor: Staff) ->
     if (
         member is not None
         and member.id == actor.id
-        and (data["role"] != "admin" or not data["active"])
+        and (data["role"] != Role.ADMIN or not data["active"])
     ):
         problems.found.append(
             ValidationError(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import calendar
 from .errors import N_
 from .models import Case, Hall, Service, Staff
+from .words import CaseStatus
 
 KIND_LABELS = {
     "case": N_("受理件"),
@@ -90,7 +91,7 @@ def monthly_overdue(hall: Hall, month: str, today: dt.date) -> list[dict]:
         .where(
             (Case.hall == hall)
             & Case.deadline.between(first, last)
-            & Case.status.not_in(("withdrawn",))
+            & Case.status.not_in((CaseStatus.WITHDRAWN,))
         )
         .order_by(Case.deadline, Case.id)
     )

@@ -18,8 +18,9 @@ from . import clock
 from .db import write_transaction
 from .errors import N_, QueueError
 from .models import Hall, QueueEvent, Staff, Ticket, Window
+from .words import OPEN_TICKET_STATUSES, TicketStatus
 
-OPEN_STATUSES = ("waiting", "called", "skipped")
+OPEN_STATUSES = OPEN_TICKET_STATUSES
 
 
 class TicketNotFound(QueueError):
@@ -76,7 +77,7 @@ def close_past_days(hall: Hall | int, *, now: dt.datetime | None = None) -> int:
     with write_transaction():
         for ticket in Ticket.select(Ticket.id, Ticket.status, Ticket.window).where(stale):
             changed = (
-                Ticket.update(status="closed", version=Ticket.version + 1)
+                Ticket.update(status=TicketStatus.CLOSED, version=Ticket.version + 1)
                 .where((Ticket.id == ticket.id) & (Ticket.status == ticket.status))
                 .execute()
             )
@@ -156,7 +157,9 @@ def serving_by_window(hall: Hall, today: dt.date) -> dict[int, Ticket]:
     return {
         t.window_id: t
         for t in Ticket.select().where(
-            (Ticket.hall == hall) & (Ticket.status == "called") & (Ticket.local_date == today)
+            (Ticket.hall == hall)
+            & (Ticket.status == TicketStatus.CALLED)
+            & (Ticket.local_date == today)
         )
     }
 

@@ -21,6 +21,7 @@ from .errors import DomainError, FieldProblems, ValidationError
 from .htmx import is_htmx
 from .limits import CONTROL_CHARACTER, INT32_MAX, has_control_characters, parse_id
 from .models import Hall, Staff
+from .words import Role
 
 PRIVATE_BLUEPRINTS = frozenset({"admin", "staff", "auth", "setup", "overview"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -265,7 +266,7 @@ def init_app(app: Flask) -> None:
         # the blueprint's read_only_for refuses their writes whatever the page shows).
         staff = current_staff() if request.blueprint == "admin" else None
         return {
-            "can_edit": staff is not None and staff.role == "admin",
+            "can_edit": staff is not None and staff.role == Role.ADMIN,
             "csrf_token": csrf_token,
             "current_staff": current_staff,
             "current_hall": current_hall,

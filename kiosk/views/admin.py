@@ -29,10 +29,11 @@ from ..web import (
     read_only_for,
     require_roles,
 )
+from ..words import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-require_roles(bp, ("admin", "supervisor"))
-read_only_for(bp, ("supervisor",))
+require_roles(bp, (Role.ADMIN, Role.SUPERVISOR))
+read_only_for(bp, (Role.SUPERVISOR,))
 
 
 @bp.get("")

@@ -30,6 +30,7 @@ from ..web import (
     form_errors,
     hall_row_or_404,
 )
+from ..words import Role
 from .admin import bp
 
 
@@ -198,7 +199,7 @@ def _staff_page(member: Staff | None, values, errors: dict[str, str] | None = No
 
 @bp.get("/staff/new")
 def staff_new():
-    return _staff_page(None, {"role": "staff", "active": "on", "window_ids": []})
+    return _staff_page(None, {"role": Role.STAFF, "active": "on", "window_ids": []})
 
 
 @bp.get("/staff/<int:staff_id>")

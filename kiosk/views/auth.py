@@ -11,14 +11,15 @@ from ..db import write_transaction
 from ..errors import ValidationError
 from ..passwords import authenticate, end_sessions
 from ..web import clear_session, current_hall, current_staff, error_message, start_session
+from ..words import Role
 
 bp = Blueprint("auth", __name__)
 
 HOME_BY_ROLE = {
-    "admin": "admin.home",
-    "supervisor": "admin.home",
-    "staff": "staff.home",
-    "overseer": "overview.home",
+    Role.ADMIN: "admin.home",
+    Role.SUPERVISOR: "admin.home",
+    Role.STAFF: "staff.home",
+    Role.OVERSEER: "overview.home",
 }
 
 

@@ -34,6 +34,7 @@ from ..printing import (
 from ..qr import qr_svg
 from ..ratelimit import GuessLimit, SlidingLimit
 from ..web import current_hall, error_message, public_url
+from ..words import JobStatus, TicketStatus
 
 bp = Blueprint("kiosk", __name__)
 
@@ -248,11 +249,11 @@ def print_state(ticket: Ticket) -> dict:
     job = latest_ticket_job(ticket)
     if job is None:
         return {"job": None, "pending": False, "expired": False, "problem": job_problem(None)}
-    pending = job.status in ("pending", "printing")
+    pending = job.status in (JobStatus.PENDING, JobStatus.PRINTING)
     return {
         "job": job,
         "pending": pending,
-        "expired": job.status in ("expired", "failed", "cancelled"),
+        "expired": job.status in (JobStatus.EXPIRED, JobStatus.FAILED, JobStatus.CANCELLED),
         "problem": job_problem(job) if pending else "",
     }
 
@@ -313,7 +314,7 @@ def requeue():
     else:
         try:
             ticket = tickets.find_by_number(hall, number, request.form.get("check", "")[:16])
-            if ticket.status == "waiting":
+            if ticket.status == TicketStatus.WAITING:
                 raise QueueError(
                     N_("号码 %(number)s 正在排队，无需重新排队"), number=ticket.display_number
                 )

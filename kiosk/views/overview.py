@@ -8,10 +8,11 @@ from flask import Blueprint
 from .. import clock, overview
 from ..htmx import render
 from ..web import read_only_for, require_roles
+from ..words import Role
 
 bp = Blueprint("overview", __name__, url_prefix="/overview")
-require_roles(bp, ("overseer",))
-read_only_for(bp, ("overseer",))
+require_roles(bp, (Role.OVERSEER,))
+read_only_for(bp, (Role.OVERSEER,))
 
 
 @bp.get("")

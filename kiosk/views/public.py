@@ -13,6 +13,7 @@ from ..errors import QueueError, ValidationError
 from ..htmx import render
 from ..models import Ticket
 from ..web import current_hall, error_message
+from ..words import TicketStatus
 
 bp = Blueprint("public", __name__)
 ALERT_AHEAD = 3
@@ -26,16 +27,18 @@ def _ticket(code: str) -> Ticket:
 
 
 def _context(ticket: Ticket, error: str | None = None) -> dict:
-    lapsed = ticket.status == "closed" or (
+    lapsed = ticket.status == TicketStatus.CLOSED or (
         ticket.status in tickets.OPEN_STATUSES and tickets.is_past_day(ticket)
     )
     outlook = queue_outlook.NOT_WAITING if lapsed else queue_outlook.outlook(ticket)
     ahead = outlook.ahead
     called_at_window = (
-        ticket.window.number if ticket.status == "called" and ticket.window and not lapsed else None
+        ticket.window.number
+        if ticket.status == TicketStatus.CALLED and ticket.window and not lapsed
+        else None
     )
     skipped_minutes_left = None if lapsed else queue.reactivation_minutes_left(ticket)
-    close = ticket.status == "waiting" and ahead is not None and ahead <= ALERT_AHEAD
+    close = ticket.status == TicketStatus.WAITING and ahead is not None and ahead <= ALERT_AHEAD
     return {
         "ticket": ticket,
         "lapsed": lapsed,
@@ -53,7 +56,7 @@ def _context(ticket: Ticket, error: str | None = None) -> dict:
 
 def _rating_context(ticket: Ticket) -> dict:
     """A completed ticket of today may be rated once from the phone that holds its code."""
-    if ticket.status != "completed":
+    if ticket.status != TicketStatus.COMPLETED:
         return {"can_rate": False, "rated": False}
     hall = current_hall()
     rated = ratings.is_rated(ticket)

@@ -25,10 +25,11 @@ from ..web import (
     requested_page,
     require_roles,
 )
+from ..words import Role, TicketStatus
 from .staff_case_forms import case_form_context, register_from_console
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-require_roles(bp, ("staff", "admin"))
+require_roles(bp, (Role.STAFF, Role.ADMIN))
 
 ACTIONS = (
     "call",
@@ -252,7 +253,7 @@ def _ticket_from_form(window: Window) -> Ticket:
     return ticket
 
 
-def _waiting_from_form(window: Window, status: str = "waiting") -> Ticket:
+def _waiting_from_form(window: Window, status: str = TicketStatus.WAITING) -> Ticket:
     """A ticket of today named by the form: by id (a button) or by its number (typed)."""
     hall = hall_setup.stored_hall(window.hall_id)
     today = clock.hall_today(hall)
@@ -269,7 +270,7 @@ def _waiting_from_form(window: Window, status: str = "waiting") -> Ticket:
     if ticket.status != status:
         message = (
             N_("号码 %(number)s 不在等候中")
-            if status == "waiting"
+            if status == TicketStatus.WAITING
             else N_("号码 %(number)s 不是过号状态")
         )
         raise QueueError(message, number=ticket.display_number)
@@ -290,7 +291,7 @@ def _perform(action: str, window: Window, staff: Staff) -> str:
         audit.record(window.hall_id, staff, "call", "ticket", ticket.display_number)
         return gettext("已叫号 %(number)s", number=ticket.display_number)
     if action == "reactivate":
-        ticket = _waiting_from_form(window, status="skipped")
+        ticket = _waiting_from_form(window, status=TicketStatus.SKIPPED)
         ticket = queue.reactivate(ticket, staff)
         audit.record(window.hall_id, staff, "reactivate", "ticket", ticket.display_number)
         return gettext("%(number)s 已重新排队", number=ticket.display_number)

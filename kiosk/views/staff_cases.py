@@ -20,6 +20,7 @@ from ..htmx import render
 from ..models import Case, Staff
 from ..printing import print_receipt
 from ..web import current_hall, current_staff, error_message, hall_row_or_404, public_url
+from ..words import Role
 from .public_cases import PUBLIC_EVENTS
 from .staff import bp, duty_window
 from .staff_case_forms import receipt_note
@@ -45,7 +46,7 @@ def _case(case_id: int) -> Case:
 
 
 def may_act(case: Case, staff: Staff) -> bool:
-    if staff.role == "admin":
+    if staff.role == Role.ADMIN:
         return True
     return staff.id in (case.agent_id, case.first_responsible_id, case.accepted_by_id)
 

@@ -28,6 +28,7 @@ DOMAIN = [
     "kiosk.lineup",
     "kiosk.deliberation",
     "kiosk.clock",
+    "kiosk.words",
     "printers",
 ]
 
