@@ -249,6 +249,12 @@ def init_app(app: Flask) -> None:
     from .labels import job_status, notice_category, printer_error, printer_state, priority_label
     from .sanitize import clean_markup
 
+    if app.config.get("TESTING"):
+        # Under tests a template that reads a name its view did not pass fails the test instead
+        # of rendering an empty string; production keeps Jinja's forgiving default.
+        from jinja2 import StrictUndefined
+
+        app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["clean_html"] = clean_markup
     app.jinja_env.filters["notice_category"] = notice_category
     app.jinja_env.filters["priority_label"] = priority_label
