@@ -36,6 +36,7 @@ from peewee import fn
 from . import clock
 from .db import db, is_postgres, write_transaction
 from .models import DayFigure, Hall, Rating, ReportDay, Ticket
+from .words import OPEN_TICKET_STATUSES
 
 COUNTS = ("issued", "served", "no_show")
 DURATIONS = ("wait", "handling")
@@ -43,7 +44,6 @@ MEASURES = (*COUNTS, "transfer", *DURATIONS, "wait_hour", "rating")
 PERCENTILE_STEP = 6  # seconds: the reports show minutes to one decimal, i.e. 6-second steps
 GRACE = dt.timedelta(minutes=15)  # a day is summarised this long after it ended
 DAYS_PER_ROUND = 31  # days summarised per maintenance round (a year's backlog: 12 rounds)
-OPEN_STATUSES = ("waiting", "called", "skipped")
 
 
 def seconds_between(later: str, earlier: str) -> str:
@@ -284,7 +284,7 @@ def summarise_finished_days(
             .where(
                 (Ticket.hall == hall)
                 & (Ticket.local_date == day)
-                & Ticket.status.in_(OPEN_STATUSES)
+                & Ticket.status.in_(OPEN_TICKET_STATUSES)
             )
             .exists()
         )

@@ -34,10 +34,11 @@ from .db import is_postgres
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Service, Staff, Ticket, Window
 from .ratings import GRADES_BY_SCALE, POOR_LEVEL, SATISFIED_LEVEL, score_of
+from .words import OPEN_CASE_STATUSES
 
 KINDS = ("day", "week", "month")
 GRADE_NAMES = {grade.code: grade.label for scale in GRADES_BY_SCALE.values() for grade in scale}
-OPEN_CASE = ("accepted", "in_progress")
+OPEN_CASE = OPEN_CASE_STATUSES
 
 
 class Label(str):
