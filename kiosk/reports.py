@@ -141,11 +141,9 @@ def _figures(hall: Hall, period: Period, measures: tuple[str, ...]) -> list[tupl
     return day_figures.rows(hall, period.start, period.end, measures)
 
 
-def _of(found, *measures: str):
-    """The rows of `measures` from `_figures` rows, or from a {measure: rows} split of them."""
-    if isinstance(found, dict):
-        return (row for measure in measures for row in found.get(measure, ()))
-    return (row for row in found if row[1] in measures)
+def _of(found: dict[str, list[tuple]], *measures: str):
+    """The rows of `measures` from a `_by_measure` split."""
+    return (row for measure in measures for row in found.get(measure, ()))
 
 
 def _by_measure(found: list[tuple]) -> dict[str, list[tuple]]:
@@ -839,7 +837,8 @@ def waits_by_hour(hall: Hall, period: Period) -> list[tuple[int, Decimal | None,
 
 
 def tickets_per_day(hall: Hall, period: Period) -> list[tuple[dt.date, int, int]]:
-    figures = _ticket_counts_by(_figures(hall, period, day_figures.COUNTS), ("day",))["day"]
+    found = _by_measure(_figures(hall, period, day_figures.COUNTS))
+    figures = _ticket_counts_by(found, ("day",))["day"]
     days = []
     day = period.start
     while day < period.end:
@@ -850,7 +849,7 @@ def tickets_per_day(hall: Hall, period: Period) -> list[tuple[dt.date, int, int]
 
 
 def satisfaction_by_day(hall: Hall, period: Period) -> list[tuple[dt.date, Decimal | None]]:
-    rated = _ratings(_figures(hall, period, ("rating",)), "day")
+    rated = _ratings(_by_measure(_figures(hall, period, ("rating",))), "day")
     days = []
     day = period.start
     while day < period.end:
