@@ -19,12 +19,23 @@ import pytest
 from support import hall_app, new_postgres_database, postgres_admin_url, staff_password
 
 import kiosk.demo
+from kiosk import clock
 from kiosk.db import db, init_database
 from kiosk.demo import load_demo
 from kiosk.migrations import migrate_database
 
 # scrypt is slow on purpose (~0.1 s a hash); hash each demo password once per test session.
 kiosk.demo.hash_password = functools.lru_cache(maxsize=None)(kiosk.demo.hash_password)
+
+
+@pytest.fixture
+def morning_clock(monkeypatch):
+    """The hall's local clock reads 10:00 today (and runs on) for tests that build the queue's
+    history "minutes ago": run just after local midnight, that history would fall on
+    yesterday and the queue would rightly not call it. Shifts this process only."""
+    local = clock.to_local(clock.utcnow())
+    target = local.replace(hour=10, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(clock, "OFFSET", clock.OFFSET + (target - local))
 
 
 @pytest.fixture

@@ -7,6 +7,9 @@ import pytest
 from halls_support import three_halls
 from playwright.sync_api import expect
 
+# The halls' history is "minutes ago": keep it on today whatever hour the suite runs.
+pytestmark = pytest.mark.usefixtures("morning_clock")
+
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1920x1080", "1366x768"])
 def test_overview_of_three_halls(live_server, page_factory, screenshot_dir, size):

@@ -14,12 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 
 from kiosk import clock, queue
 from kiosk.db import db
 from kiosk.models import Hall, Service, Staff, Ticket, Window, WindowService
 from kiosk.queue_outlook import outlook
+
+# The halls' history is "minutes ago": keep it on today whatever hour the suite runs.
+pytestmark = pytest.mark.usefixtures("morning_clock")
 
 
 def text_of(response, selector: str) -> str:
