@@ -26,10 +26,8 @@ def validate_printer(form) -> dict:
     problems.put(data, "name", _text, form, "name", N_("请填写打印机名称"), 40)
     role = form.get("role", "").strip()
     if not ROLE.match(role):
-        problems.found.append(
-            ValidationError(
-                N_("用途应为 kiosk（取号机）、notice（公告）或 window:3（3号窗口）"), field="role"
-            )
+        problems.add(
+            N_("用途应为 kiosk（取号机）、notice（公告）或 window:3（3号窗口）"), field="role"
         )
     kind = form.get("kind", "")
     connection: dict = {"kind": kind}
@@ -39,15 +37,13 @@ def validate_printer(form) -> dict:
         connection.update(_connection(form, kind))
     dot_width = parse_id(form.get("dot_width", "")) or 0
     if dot_width not in DOT_WIDTHS:
-        problems.found.append(
-            ValidationError(
-                N_("纸宽点数应为 384（58 毫米）、512（TM-T88V）或 576（80 毫米）"),
-                field="dot_width",
-            )
+        problems.add(
+            N_("纸宽点数应为 384（58 毫米）、512（TM-T88V）或 576（80 毫米）"),
+            field="dot_width",
         )
     mode = form.get("mode", "")
     if mode not in ("raster", "text"):
-        problems.found.append(ValidationError(N_("请选择打印方式"), field="mode"))
+        problems.add(N_("请选择打印方式"), field="mode")
     problems.put(data, "font_path", _text, form, "font_path", "", 255, required=False)
     problems.raise_any()
     return {
@@ -191,7 +187,7 @@ def validate_hall(form) -> dict:
         if form.get("rating_scale") in SCALES:
             data["rating_scale"] = form.get("rating_scale")
         else:
-            problems.found.append(ValidationError(N_("请选择评价方式"), field="rating_scale"))
+            problems.add(N_("请选择评价方式"), field="rating_scale")
     problems.raise_any(HALL_FIELDS)
     return data
 
@@ -249,12 +245,10 @@ def validate_service(form) -> dict:
     data: dict = {}
     prefix = str(form.get("prefix", "")).strip().upper()
     if not PREFIX.match(prefix):
-        problems.found.append(
-            ValidationError(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
-        )
+        problems.add(N_("号码字母应为 1 到 2 个英文大写字母"), field="prefix")
     handling = form.get("handling_type", "")
     if handling not in ("instant", "promised", "joint", "approval"):
-        problems.found.append(ValidationError(N_("请选择办理方式"), field="handling_type"))
+        problems.add(N_("请选择办理方式"), field="handling_type")
     with problems.check():
         days = _int(form, "time_limit_days", 0, 60, N_("承诺时限应为 0 到 60 个工作日"))
         if handling == "promised" and days == 0:
@@ -294,22 +288,18 @@ def validate_staff(form, *, new: bool) -> dict:
     data: dict = {}
     username = str(form.get("username", "")).strip().lower()
     if not USERNAME.match(username):
-        problems.found.append(
-            ValidationError(N_("用户名为 2 到 32 位小写字母、数字，以字母开头"), field="username")
-        )
+        problems.add(N_("用户名为 2 到 32 位小写字母、数字，以字母开头"), field="username")
     problems.put(data, "display_name", _text, form, "display_name", N_("请填写姓名"), 20)
     problems.put(data, "post", _text, form, "post", N_("请填写岗位"), 30)
     phone = str(form.get("phone", "")).strip()
     if phone and not PHONE_NUMBER.fullmatch(phone):
-        problems.found.append(
-            ValidationError(N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone")
-        )
+        problems.add(N_("电话号码格式不对：手机 11 位，座机如 0724-4221000"), field="phone")
     role = Role.of(form.get("role", ""))
     if role is None:
-        problems.found.append(ValidationError(N_("请选择角色"), field="role"))
+        problems.add(N_("请选择角色"), field="role")
     password = str(form.get("password", ""))
     if new and not password:
-        problems.found.append(ValidationError(N_("新账号需要设置初始密码"), field="password"))
+        problems.add(N_("新账号需要设置初始密码"), field="password")
     problems.raise_any()
     return {
         "username": username,

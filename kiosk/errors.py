@@ -85,6 +85,10 @@ class Problems:
         except ValidationError as problem:
             self.found.append(problem)
 
+    def add(self, message: str, field: str = "", **params: object) -> None:
+        """Keep a problem found by a check written inline."""
+        self.found.append(ValidationError(message, field, **params))
+
     def put(self, data: dict, key: str, check: Callable[..., object], *args, **kwargs) -> None:
         """data[key] = check(*args, **kwargs), or the problem kept."""
         with self.check():

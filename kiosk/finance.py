@@ -180,6 +180,11 @@ def _split_amount(cells: list[str], amount_at: int) -> tuple[str, str] | None:
     return None
 
 
+def _bad(problems: list, line: int, message: str, **params: object) -> None:
+    """Keep a bad line's problem (see LineProblems): every line is read, then all are shown."""
+    problems.append((line, message, params))
+
+
 def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
     if not MONTH.match(month or ""):
         raise ValidationError(N_("月份应写成 2026-11 这样的格式"), field="month")
@@ -216,28 +221,28 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
         used = len(_trim(cells))
         if used > width or (len(cells) > header_cells and used > needed):
             # Never shift cells: an unquoted "1,200.00" splits a row into one cell too many.
-            problems.append(
-                (
-                    line,
-                    N_(
-                        "第 %(line)s 行：有 %(cells)s 个单元格，表头只有 %(width)s 列"
-                        "（金额中的逗号请写成 1200.00，或给金额加引号）"
-                    ),
-                    {"cells": max(used, len(cells)), "width": header_cells},
-                )
+            _bad(
+                problems,
+                line,
+                N_(
+                    "第 %(line)s 行：有 %(cells)s 个单元格，表头只有 %(width)s 列"
+                    "（金额中的逗号请写成 1200.00，或给金额加引号）"
+                ),
+                cells=max(used, len(cells)),
+                width=header_cells,
             )
             continue
         split = _split_amount(cells, positions["amount"]) if is_csv else None
         if split:
-            problems.append(
-                (
-                    line,
-                    N_(
-                        "第 %(line)s 行：金额“%(value)s”像是被逗号拆开的 %(value)s,%(rest)s"
-                        "（请写成 1200.00，或给金额加引号）"
-                    ),
-                    {"value": split[0], "rest": split[1]},
-                )
+            _bad(
+                problems,
+                line,
+                N_(
+                    "第 %(line)s 行：金额“%(value)s”像是被逗号拆开的 %(value)s,%(rest)s"
+                    "（请写成 1200.00，或给金额加引号）"
+                ),
+                value=split[0],
+                rest=split[1],
             )
             continue
         cells_read = cells
@@ -253,80 +258,80 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
                     )
                 )
             except InvalidOperation:
-                problems.append(
-                    (
-                        line,
-                        N_("第 %(line)s 行：合计金额“%(value)s”不是数字"),
-                        {"value": value["amount"]},
-                    )
+                _bad(
+                    problems,
+                    line,
+                    N_("第 %(line)s 行：合计金额“%(value)s”不是数字"),
+                    value=value["amount"],
                 )
             continue
         if is_csv and len(cells_read) < needed:
-            problems.append(
-                (
-                    line,
-                    N_("第 %(line)s 行：只有 %(cells)s 个单元格，表头有 %(width)s 列"),
-                    {"cells": len(cells_read), "width": header_cells},
-                )
+            _bad(
+                problems,
+                line,
+                N_("第 %(line)s 行：只有 %(cells)s 个单元格，表头有 %(width)s 列"),
+                cells=len(cells_read),
+                width=header_cells,
             )
             continue
         try:
             day = dt.date.fromisoformat(value["day"].replace("/", "-")[:10])
         except ValueError:
-            problems.append(
-                (
-                    line,
-                    N_("第 %(line)s 行：日期“%(value)s”应为 2026-11-05"),
-                    {"value": value["day"]},
-                )
+            _bad(
+                problems,
+                line,
+                N_("第 %(line)s 行：日期“%(value)s”应为 2026-11-05"),
+                value=value["day"],
             )
             continue
         if day.strftime("%Y-%m") != month:
-            problems.append(
-                (
-                    line,
-                    N_("第 %(line)s 行：日期 %(value)s 不属于 %(month)s"),
-                    {"value": day.isoformat(), "month": month},
-                )
+            _bad(
+                problems,
+                line,
+                N_("第 %(line)s 行：日期 %(value)s 不属于 %(month)s"),
+                value=day.isoformat(),
+                month=month,
             )
         direction = DIRECTIONS.get(value["direction"].lower())
         if direction is None:
-            problems.append(
-                (
-                    line,
-                    N_("第 %(line)s 行：收支应为“收入”或“支出”，不是“%(value)s”"),
-                    {"value": value["direction"]},
-                )
+            _bad(
+                problems,
+                line,
+                N_("第 %(line)s 行：收支应为“收入”或“支出”，不是“%(value)s”"),
+                value=value["direction"],
             )
         try:
             amount = parse_amount(value["amount"])
             if amount <= 0:
-                problems.append((line, N_("第 %(line)s 行：金额应大于零"), {}))
+                _bad(problems, line, N_("第 %(line)s 行：金额应大于零"))
             elif amount > MAX_AMOUNT:
-                problems.append(
-                    (line, N_("第 %(line)s 行：金额超出范围（最多 %(max)s）"), {"max": MAX_AMOUNT})
+                _bad(
+                    problems,
+                    line,
+                    N_("第 %(line)s 行：金额超出范围（最多 %(max)s）"),
+                    max=MAX_AMOUNT,
                 )
             elif amount != amount.quantize(CENT):
-                problems.append((line, N_("第 %(line)s 行：金额最多两位小数"), {}))
+                _bad(problems, line, N_("第 %(line)s 行：金额最多两位小数"))
         except InvalidOperation:
             amount = Decimal(0)
-            problems.append(
-                (line, N_("第 %(line)s 行：金额“%(value)s”不是数字"), {"value": value["amount"]})
+            _bad(
+                problems, line, N_("第 %(line)s 行：金额“%(value)s”不是数字"), value=value["amount"]
             )
         if not value["item"]:
-            problems.append((line, N_("第 %(line)s 行：缺少事项"), {}))
+            _bad(problems, line, N_("第 %(line)s 行：缺少事项"))
         if any(has_control_characters(text) for text in value.values()):
-            problems.append((line, N_("第 %(line)s 行：含有不可见的控制字符"), {}))
+            _bad(problems, line, N_("第 %(line)s 行：含有不可见的控制字符"))
         voucher = value["voucher"]
         if not voucher:
-            problems.append((line, N_("第 %(line)s 行：缺少凭证号"), {}))
+            _bad(problems, line, N_("第 %(line)s 行：缺少凭证号"))
         elif voucher in vouchers:
-            problems.append(
-                (
-                    line,
-                    N_("第 %(line)s 行：凭证号 %(value)s 与第 %(other)s 行重复"),
-                    {"value": voucher, "other": vouchers[voucher]},
-                )
+            _bad(
+                problems,
+                line,
+                N_("第 %(line)s 行：凭证号 %(value)s 与第 %(other)s 行重复"),
+                value=voucher,
+                other=vouchers[voucher],
             )
         else:
             vouchers[voucher] = line
@@ -365,12 +370,12 @@ def _check_totals(
         else:
             expected = [income + expense, income - expense]
         if amount not in expected:
-            problems.append(
-                (
-                    line,
-                    N_("第 %(line)s 行：合计 %(value)s 与明细之和 %(sum)s 不符"),
-                    {"value": f"{amount:.2f}", "sum": f"{expected[0]:.2f}"},
-                )
+            _bad(
+                problems,
+                line,
+                N_("第 %(line)s 行：合计 %(value)s 与明细之和 %(sum)s 不符"),
+                value=f"{amount:.2f}",
+                sum=f"{expected[0]:.2f}",
             )
     return problems
 

@@ -43,23 +43,17 @@ def validate_hours(opens: str, closes: str, break_starts: str = "", break_ends: 
     problems = Problems()
     times = [("opens_at", opens), ("closes_at", closes)]
     if bool(break_starts) != bool(break_ends):
-        problems.found.append(
-            ValidationError(N_("午休时间请同时填写开始和结束，或都不填"), field="break_starts_at")
-        )
+        problems.add(N_("午休时间请同时填写开始和结束，或都不填"), field="break_starts_at")
     elif break_starts:
         times += [("break_starts_at", break_starts), ("break_ends_at", break_ends)]
     for field, value in times:
         if not HHMM.match(value):
-            problems.found.append(ValidationError(N_("时间应写成 08:30 这样的格式"), field=field))
+            problems.add(N_("时间应写成 08:30 这样的格式"), field=field)
     if not problems.found:
         if opens >= closes:
-            problems.found.append(ValidationError(N_("关门时间应晚于开门时间"), field="closes_at"))
+            problems.add(N_("关门时间应晚于开门时间"), field="closes_at")
         elif break_starts and not opens < break_starts < break_ends < closes:
-            problems.found.append(
-                ValidationError(
-                    N_("午休应在开门和关门之间，且结束晚于开始"), field="break_starts_at"
-                )
-            )
+            problems.add(N_("午休应在开门和关门之间，且结束晚于开始"), field="break_starts_at")
     problems.raise_any(("opens_at", "closes_at", "break_starts_at", "break_ends_at"))
     return {
         "opens_at": opens,
@@ -153,9 +147,7 @@ def parse_first_run(form) -> FirstRun:
     problems = Problems()
     hall_name = text("hall_name")
     if not hall_name or len(hall_name) > 60:
-        problems.found.append(
-            ValidationError(N_("请填写大厅名称（最多 60 字）"), field="hall_name")
-        )
+        problems.add(N_("请填写大厅名称（最多 60 字）"), field="hall_name")
     hours: dict = {}
     with problems.check():
         hours = validate_hours(
@@ -166,38 +158,28 @@ def parse_first_run(form) -> FirstRun:
         base = validate_public_base_url(text("public_base_url"))
     username = text("admin_username")
     if not USERNAME.match(username):
-        problems.found.append(
-            ValidationError(
-                N_("管理员账号请用 2 到 64 个英文字母、数字或 _ . -"), field="admin_username"
-            )
-        )
+        problems.add(N_("管理员账号请用 2 到 64 个英文字母、数字或 _ . -"), field="admin_username")
     admin_name = text("admin_name")
     if not admin_name or len(admin_name) > 30:
-        problems.found.append(
-            ValidationError(N_("请填写管理员姓名（最多 30 字）"), field="admin_name")
-        )
+        problems.add(N_("请填写管理员姓名（最多 30 字）"), field="admin_name")
     password = str(form.get("password", ""))
     if len(password) < MIN_PASSWORD:
-        problems.found.append(
-            ValidationError(N_("密码至少 %(count)s 位"), field="password", count=MIN_PASSWORD)
-        )
+        problems.add(N_("密码至少 %(count)s 位"), field="password", count=MIN_PASSWORD)
     elif password != str(form.get("password_again", "")):
-        problems.found.append(ValidationError(N_("两次输入的密码不一致"), field="password_again"))
+        problems.add(N_("两次输入的密码不一致"), field="password_again")
     services = [name.strip() for name in re.split(r"[\n,，、]", text("services")) if name.strip()]
     if not services:
-        problems.found.append(ValidationError(N_("请至少填写一项业务，每行一项"), field="services"))
+        problems.add(N_("请至少填写一项业务，每行一项"), field="services")
     elif len(services) > 26 or len(set(services)) != len(services):
-        problems.found.append(ValidationError(N_("业务名称不能重复，最多 26 项"), field="services"))
+        problems.add(N_("业务名称不能重复，最多 26 项"), field="services")
     elif any(len(name) > 30 for name in services):
-        problems.found.append(ValidationError(N_("业务名称最多 30 字"), field="services"))
+        problems.add(N_("业务名称最多 30 字"), field="services")
     try:
         windows = int(text("windows"))
     except ValueError:
         windows = 0
     if not 1 <= windows <= 99:
-        problems.found.append(
-            ValidationError(N_("窗口数量请填写 1 到 99 之间的整数"), field="windows")
-        )
+        problems.add(N_("窗口数量请填写 1 到 99 之间的整数"), field="windows")
     problems.raise_any(FIRST_RUN_FIELDS)
     return FirstRun(hall_name, username, admin_name, password, "", hours, base, services, windows)
 

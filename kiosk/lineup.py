@@ -120,10 +120,7 @@ def retire_service(
     With waiting tickets, `waiting` must say what happens to them: "transfer" (to
     `transfer_to`, keeping their arrival time) or "finish" (windows keep calling them)."""
     now = now or clock.utcnow()
-    if service.hall_id != hall.id:
-        raise ValidationError(N_("该业务不属于本大厅"))
-    if service.retired_at is not None:
-        raise ValidationError(N_("该业务已停用"))
+    _require_live(service, hall, N_("该业务不属于本大厅"), N_("该业务已停用"))
     moved = 0
     with write_transaction():
         count = waiting_count(service)
@@ -134,33 +131,18 @@ def retire_service(
                 count=count,
             )
         if count and waiting == "transfer":
-            if (
-                transfer_to is None
-                or transfer_to.hall_id != hall.id
-                or transfer_to.id == service.id
-                or transfer_to.retired_at is not None
-            ):
-                raise ValidationError(N_("请选择要转到的业务"), field="transfer_to")
-            tickets = list(
+            _require_target(transfer_to, hall, service, N_("请选择要转到的业务"))
+            moved = _move_waiting(
                 Ticket.select().where(
                     (Ticket.service == service) & (Ticket.status == TicketStatus.WAITING)
-                )
+                ),
+                {"service": transfer_to},
+                {"from_service": service, "to_service": transfer_to},
+                hall=hall,
+                actor=actor,
+                now=now,
+                detail="service retired",
             )
-            for ticket in tickets:
-                Ticket.update(service=transfer_to, version=Ticket.version + 1).where(
-                    Ticket.id == ticket.id
-                ).execute()
-                QueueEvent.create(
-                    hall=hall,
-                    ticket=ticket,
-                    kind="transfer",
-                    at=now,
-                    staff=actor,
-                    from_service=service,
-                    to_service=transfer_to,
-                    detail="service retired",
-                )
-            moved = len(tickets)
         # `active` (paused or not) stays: windows must still call the tickets left to finish.
         Service.update(retired_at=now).where(Service.id == service.id).execute()
         if waiting != "finish" or not count:
@@ -237,6 +219,36 @@ def renumber_window(hall: Hall, window: Window, number: int) -> None:
         Window.update(number=number).where(Window.id == window.id).execute()
 
 
+def _require_live(thing, hall: Hall, elsewhere: str, retired: str) -> None:
+    """The service or window to retire: this hall's, and not retired already."""
+    if thing.hall_id != hall.id:
+        raise ValidationError(elsewhere)
+    if thing.retired_at is not None:
+        raise ValidationError(retired)
+
+
+def _require_target(target, hall: Hall, retiring, message: str) -> None:
+    """The service or window the waiting tickets go to: another live one of this hall."""
+    if (
+        target is None
+        or target.hall_id != hall.id
+        or target.id == retiring.id
+        or target.retired_at is not None
+    ):
+        raise ValidationError(message, field="transfer_to")
+
+
+def _move_waiting(tickets, change: dict, event: dict, *, hall, actor, now, detail) -> int:
+    """Apply `change` to each waiting ticket and record its transfer; return how many moved."""
+    tickets = list(tickets)
+    for ticket in tickets:
+        Ticket.update(version=Ticket.version + 1, **change).where(Ticket.id == ticket.id).execute()
+        QueueEvent.create(
+            hall=hall, ticket=ticket, kind="transfer", at=now, staff=actor, detail=detail, **event
+        )
+    return len(tickets)
+
+
 def retire_window(
     hall: Hall,
     window: Window,
@@ -250,10 +262,7 @@ def retire_window(
     to another window ("transfer") or back to any window serving their service ("finish");
     returns how many were moved."""
     now = now or clock.utcnow()
-    if window.hall_id != hall.id:
-        raise ValidationError(N_("该窗口不属于本大厅"))
-    if window.retired_at is not None:
-        raise ValidationError(N_("该窗口已停用"))
+    _require_live(window, hall, N_("该窗口不属于本大厅"), N_("该窗口已停用"))
     with write_transaction():
         targeted = Ticket.select().where(
             (Ticket.target_window == window) & (Ticket.status == TicketStatus.WAITING)
@@ -267,34 +276,24 @@ def retire_window(
             )
         moved = 0
         if count and waiting == "transfer":
-            if (
-                transfer_to is None
-                or transfer_to.hall_id != hall.id
-                or transfer_to.id == window.id
-                or transfer_to.retired_at is not None
-            ):
-                raise ValidationError(N_("请选择要转到的窗口"), field="transfer_to")
-            for ticket in list(targeted):
-                Ticket.update(target_window=transfer_to, version=Ticket.version + 1).where(
-                    Ticket.id == ticket.id
-                ).execute()
-                QueueEvent.create(
-                    hall=hall,
-                    ticket=ticket,
-                    kind="transfer",
-                    at=now,
-                    staff=actor,
-                    to_window=transfer_to,
-                    detail="window retired",
-                )
-                moved += 1
+            _require_target(transfer_to, hall, window, N_("请选择要转到的窗口"))
+            moved = _move_waiting(
+                targeted,
+                {"target_window": transfer_to},
+                {"to_window": transfer_to},
+                hall=hall,
+                actor=actor,
+                now=now,
+                detail="window retired",
+            )
         if count and waiting == "finish":
-            # Any window serving their service calls them; their arrival time is kept.
-            for ticket in list(targeted):
-                Ticket.update(target_window=None, version=Ticket.version + 1).where(
-                    Ticket.id == ticket.id
-                ).execute()
-                moved += 1
+            # Any window serving their service calls them; their arrival time is kept (no
+            # transfer event: the tickets stay in their own service's line).
+            moved = (
+                Ticket.update(target_window=None, version=Ticket.version + 1)
+                .where(Ticket.id.in_([ticket.id for ticket in targeted]))
+                .execute()
+            )
         Window.update(retired_at=now, paused=True).where(Window.id == window.id).execute()
         StaffWindow.delete().where(StaffWindow.window == window).execute()
         audit.record(

@@ -13,7 +13,7 @@ from playhouse.shortcuts import model_to_dict
 
 from . import audit, clock
 from .db import write_transaction
-from .errors import N_, Problems, ValidationError
+from .errors import N_, Problems
 from .labels import NOTICE_CATEGORIES
 from .models import Hall, Notice, Staff
 from .photos import store_photo
@@ -30,28 +30,26 @@ def validate_notice(form: Mapping) -> dict:
     problems = Problems()
     title = form.get("title", "").strip()
     if not title or len(title) > TITLE_LIMIT:
-        problems.found.append(ValidationError(N_("请填写标题（最多 80 字）"), field="title"))
+        problems.add(N_("请填写标题（最多 80 字）"), field="title")
     category = form.get("category", "")
     if category not in NOTICE_CATEGORIES:
-        problems.found.append(ValidationError(N_("请选择公告类别"), field="category"))
+        problems.add(N_("请选择公告类别"), field="category")
     dates: dict = {}
     for name in ("valid_from", "valid_until"):
         text = form.get(name, "").strip()
         try:
             dates[name] = dt.date.fromisoformat(text) if text else None
         except ValueError:
-            problems.found.append(
-                ValidationError(N_("日期应写成 2026-11-24 这样的格式"), field=name)
-            )
+            problems.add(N_("日期应写成 2026-11-24 这样的格式"), field=name)
     if (
         dates.get("valid_from")
         and dates.get("valid_until")
         and dates["valid_until"] < dates["valid_from"]
     ):
-        problems.found.append(ValidationError(N_("截止日期不能早于开始日期"), field="valid_until"))
+        problems.add(N_("截止日期不能早于开始日期"), field="valid_until")
     body = clean_html(form.get("body", "")).strip()
     if not body:
-        problems.found.append(ValidationError(N_("请填写公告正文"), field="body"))
+        problems.add(N_("请填写公告正文"), field="body")
     problems.raise_any()
     return {
         "title": title,

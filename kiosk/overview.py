@@ -44,33 +44,25 @@ def summaries(*, now: dt.datetime | None = None) -> list[HallSummary]:
     for zone, ids in by_zone.items():
         today = clock.local_date(now, zone)
         month_start = clock.from_local(dt.datetime(today.year, today.month, 1), zone)
-        for hall_id, waiting, oldest in (
-            Ticket.select(Ticket.hall, fn.COUNT(Ticket.id), fn.MIN(Ticket.queue_at))
+        for hall_id, status, count, oldest in (
+            Ticket.select(Ticket.hall, Ticket.status, fn.COUNT(Ticket.id), fn.MIN(Ticket.queue_at))
             .where(
                 Ticket.hall.in_(ids)
                 & (Ticket.local_date == today)
-                & (Ticket.status == TicketStatus.WAITING)
+                & Ticket.status.in_([TicketStatus.WAITING, TicketStatus.COMPLETED])
             )
-            .group_by(Ticket.hall)
+            .group_by(Ticket.hall, Ticket.status)
             .tuples()
         ):
-            rows[hall_id].waiting = waiting
+            if status == TicketStatus.COMPLETED:
+                rows[hall_id].served_today = count
+                continue
+            rows[hall_id].waiting = count
             if oldest is not None:
                 oldest = oldest if isinstance(oldest, dt.datetime) else _parse(oldest)
                 rows[hall_id].longest_wait_minutes = max(
                     0, int((now - oldest).total_seconds() // 60)
                 )
-        for hall_id, served in (
-            Ticket.select(Ticket.hall, fn.COUNT(Ticket.id))
-            .where(
-                Ticket.hall.in_(ids)
-                & (Ticket.local_date == today)
-                & (Ticket.status == TicketStatus.COMPLETED)
-            )
-            .group_by(Ticket.hall)
-            .tuples()
-        ):
-            rows[hall_id].served_today = served
         for hall_id, overdue in (
             Case.select(Case.hall, fn.COUNT(Case.id))
             .where(

@@ -14,6 +14,7 @@ kind "suggestion" (意见箱). No Flask here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -171,21 +172,47 @@ def _store(
 
 
 def rate_ticket(
+    hall: Hall, ticket: Ticket, grade_code: str, suggestion: str = "", **answer
+) -> Rating:
+    """Rate the service of a completed ticket of today, once. The window and the staff member
+    who completed it are the ones rated. `answer`: see `_rate`."""
+    return _rate(hall, grade_code, suggestion, functools.partial(_ticket_rated, ticket), **answer)
+
+
+def rate_case(hall: Hall, case: Case, grade_code: str, suggestion: str = "", **answer) -> Rating:
+    """Rate a completed case (受理件), once; the staff member who accepted it is rated."""
+    return _rate(hall, grade_code, suggestion, functools.partial(_case_rated, case), **answer)
+
+
+def _rate(
     hall: Hall,
-    ticket: Ticket,
     grade_code: str,
-    suggestion: str = "",
+    suggestion: str,
+    subject,
     *,
     indicators: dict | None = None,
     source: str = "",
     now: dt.datetime | None = None,
 ) -> Rating:
-    """Rate the service of a completed ticket of today, once. The window and the staff member
-    who completed it are the ones rated."""
+    """The answer is checked first (grade on the hall's scale, indicators, suggestion), then
+    `subject(hall, now)` checks what is rated and returns its links for the rating row."""
     now = now or clock.utcnow()
     grade = find_grade(hall.rating_scale, grade_code)
     values = _indicator_values(indicators)
     suggestion = _clean_suggestion(suggestion)
+    return _store(
+        hall,
+        grade,
+        hall.rating_scale,
+        suggestion,
+        now,
+        source=source,
+        **subject(hall, now),
+        **values,
+    )
+
+
+def _ticket_rated(ticket: Ticket, hall: Hall, now: dt.datetime) -> dict:
     ticket = Ticket.get_by_id(ticket.id)
     if ticket.hall_id != hall.id:
         raise ValidationError(N_("该号码不属于本大厅"))
@@ -197,35 +224,10 @@ def rate_ticket(
         raise ValidationError(N_("只能在取号当天评价"))
     if Rating.select().where(Rating.ticket == ticket).exists():
         raise ValidationError(ALREADY_RATED_TICKET)
-    return _store(
-        hall,
-        grade,
-        hall.rating_scale,
-        suggestion,
-        now,
-        ticket=ticket,
-        window=ticket.window_id,
-        staff=ticket.staff_id,
-        source=source,
-        **values,
-    )
+    return {"ticket": ticket, "window": ticket.window_id, "staff": ticket.staff_id}
 
 
-def rate_case(
-    hall: Hall,
-    case: Case,
-    grade_code: str,
-    suggestion: str = "",
-    *,
-    indicators: dict | None = None,
-    source: str = "",
-    now: dt.datetime | None = None,
-) -> Rating:
-    """Rate a completed case (受理件), once; the staff member who accepted it is rated."""
-    now = now or clock.utcnow()
-    grade = find_grade(hall.rating_scale, grade_code)
-    values = _indicator_values(indicators)
-    suggestion = _clean_suggestion(suggestion)
+def _case_rated(case: Case, hall: Hall, now: dt.datetime) -> dict:
     case = Case.get_by_id(case.id)
     if case.hall_id != hall.id or not case_is_rateable(case):
         raise ValidationError(N_("该受理件不能评价"))
@@ -234,18 +236,7 @@ def rate_case(
     if case_is_rated(case):
         raise ValidationError(ALREADY_RATED_CASE)
     staff = case.accepted_by_id or case.first_responsible_id
-    return _store(
-        hall,
-        grade,
-        hall.rating_scale,
-        suggestion,
-        now,
-        duplicate=ALREADY_RATED_CASE,
-        case=case,
-        staff=staff,
-        source=source,
-        **values,
-    )
+    return {"case": case, "staff": staff, "duplicate": ALREADY_RATED_CASE}
 
 
 def case_is_rateable(case: Case) -> bool:

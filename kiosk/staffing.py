@@ -11,7 +11,7 @@ from playhouse.shortcuts import model_to_dict
 
 from . import audit, clock
 from .db import write_transaction
-from .errors import N_, Problems, ValidationError
+from .errors import N_, Problems
 from .models import Hall, Staff, StaffWindow, Window
 from .photos import store_photo
 from .words import Role
@@ -135,15 +135,13 @@ def check_account(hall: Hall, member: Staff | None, data: dict, actor: Staff) ->
     problems = Problems()
     clash = Staff.get_or_none((Staff.hall == hall) & (Staff.username == data["username"]))
     if clash is not None and (member is None or clash.id != member.id):
-        problems.found.append(ValidationError(N_("用户名已被使用"), field="username"))
+        problems.add(N_("用户名已被使用"), field="username")
     if (
         member is not None
         and member.id == actor.id
         and (data["role"] != Role.ADMIN or not data["active"])
     ):
-        problems.found.append(
-            ValidationError(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")
-        )
+        problems.add(N_("不能取消自己的管理员权限或停用自己的账号"), field="role")
     password = data.pop("password")
     if password:
         with problems.check():

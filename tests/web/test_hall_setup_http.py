@@ -344,3 +344,33 @@ def test_first_run_names_every_bad_field_at_once(empty_app):
     assert soup.select_one("#hall_name")["value"] == ""
     assert soup.select_one("#opens_at")["value"] == "08:30"
     assert Hall.select().count() == 0 and Staff.select().count() == 0
+
+
+def test_retiring_a_window_hands_on_the_tickets_sent_to_it(hall):
+    from kiosk.models import QueueEvent
+
+    social = Service.get(Service.code == "social_assistance")
+    first, second, spare = (Window.get(Window.number == n) for n in (1, 5, 6))
+    sent = []
+    for _ in range(2):
+        queue.issue_ticket(hall, social, enforce_hours=False)
+        sent.append(queue.transfer(queue.call_next(first, None), first, to_window=spare))
+    with pytest.raises(Exception, match="还有 2 人在等候本窗口"):
+        lineup.retire_window(hall, spare)
+    with pytest.raises(Exception, match="请选择要转到的窗口"):
+        lineup.retire_window(hall, spare, waiting="transfer", transfer_to=spare)
+    assert Window.get_by_id(spare.id).retired_at is None
+    assert lineup.retire_window(hall, spare, waiting="transfer", transfer_to=second) == 2
+    for ticket in sent:
+        moved = Ticket.get_by_id(ticket.id)
+        assert moved.target_window_id == second.id and moved.queue_at == ticket.queue_at
+        last = QueueEvent.select().where(QueueEvent.ticket == ticket).order_by(-QueueEvent.id)
+        assert (last[0].kind, last[0].to_window_id, last[0].detail) == (
+            "transfer",
+            second.id,
+            "window retired",
+        )
+    # The second window retires too, letting them finish: any window serving 社会救助 calls them.
+    assert lineup.retire_window(hall, second, waiting="finish") == 2
+    assert {Ticket.get_by_id(t.id).target_window_id for t in sent} == {None}
+    assert queue.call_next(first, None).id == sent[0].id
