@@ -17,7 +17,7 @@ from . import audit, calendar, clock
 from .errors import N_, ValidationError
 from .limits import PHONE_NUMBER, check_text, parse_id
 from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
-from .paging import Page, paginate
+from .paging import Page, paginate, paginate_chain
 from .words import CaseStatus
 
 ID_NUMBER = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
@@ -422,33 +422,22 @@ def complete(case: Case, staff: Staff, result: str, notified_via: str, *, now=No
     if notified_via not in NOTIFY_CHOICES:
         raise ValidationError(N_("请选择如何告知群众"), field="notified_via")
     result = _note(result, required=True, message=N_("请填写办理结果"))
-    now = now or clock.utcnow()
-    return _change(
-        case,
-        staff,
-        "completed",
-        now,
-        result,
-        status=CaseStatus.COMPLETED,
-        completed_at=now,
-        result=result,
-        notified_via=notified_via,
+    return _close(
+        case, staff, "completed", CaseStatus.COMPLETED, result, now, notified_via=notified_via
     )
 
 
 def return_case(case: Case, staff: Staff, reason: str, *, now=None) -> Case:
     _open(case)
     reason = _note(reason, required=True, message=N_("退回必须填写原因"))
+    return _close(case, staff, "returned", CaseStatus.RETURNED, reason, now)
+
+
+def _close(case: Case, staff: Staff, kind: str, status: str, result: str, now, **more) -> Case:
+    """The case ends, completed or returned: its result (or the reason) is also the step's note."""
     now = now or clock.utcnow()
     return _change(
-        case,
-        staff,
-        "returned",
-        now,
-        reason,
-        status=CaseStatus.RETURNED,
-        completed_at=now,
-        result=reason,
+        case, staff, kind, now, result, status=status, completed_at=now, result=result, **more
     )
 
 
@@ -617,27 +606,20 @@ def is_overdue(case: Case, today: dt.date) -> bool:
 def cases_of(hall: Hall, staff: Staff, page: int = 1) -> Page:
     """One page of the cases a staff member owns (首问), accepted or handles (我的受理件): open
     ones first, nearest deadline first, then the finished ones newest first. A year of a busy
-    window's cases is never loaded at once."""
-    from peewee import Case as SqlCase
-
-    is_open = Case.status.in_(Case.OPEN_STATUSES)
-    query = (
-        Case.select()
-        .where(
-            (Case.hall == hall)
-            & (
-                (Case.first_responsible == staff)
-                | (Case.accepted_by == staff)
-                | (Case.agent == staff)
-            )
-        )
-        .order_by(
-            SqlCase(None, [(is_open, 0)], 1),
-            SqlCase(None, [(is_open, Case.deadline)], None),
-            Case.id.desc(),
-        )
+    window's cases is never loaded or sorted at once: the open ones come through the (hall,
+    status, deadline) index, the finished ones in id order."""
+    mine = (Case.hall == hall) & (
+        (Case.first_responsible == staff) | (Case.accepted_by == staff) | (Case.agent == staff)
     )
-    return paginate(query, page, CASES_PER_PAGE)
+    is_open = Case.status.in_(Case.OPEN_STATUSES)
+    return paginate_chain(
+        [
+            Case.select().where(mine & is_open).order_by(Case.deadline, Case.id.desc()),
+            Case.select().where(mine & ~is_open).order_by(Case.id.desc()),
+        ],
+        page,
+        CASES_PER_PAGE,
+    )
 
 
 def by_tracking_code(hall: Hall | int, code: str) -> Case | None:

@@ -21,3 +21,20 @@ def paginate(query, requested: int, per_page: int) -> Page:
     pages = max(1, -(-total // per_page))
     number = min(max(requested, 1), pages)
     return Page(list(query.paginate(number, per_page)), total, number, pages)
+
+
+def paginate_chain(queries: list, requested: int, per_page: int) -> Page:
+    """`paginate` for a list that is several ordered queries one after the other (open cases
+    by deadline, then finished ones newest first): each is counted, and only the parts that
+    fall on the page are read, so no query has to sort one part against the other."""
+    counts = [query.count() for query in queries]
+    total = sum(counts)
+    pages = max(1, -(-total // per_page))
+    number = min(max(requested, 1), pages)
+    start = (number - 1) * per_page
+    rows: list = []
+    for query, count in zip(queries, counts, strict=True):
+        if start < count and len(rows) < per_page:
+            rows += list(query.limit(per_page - len(rows)).offset(start))
+        start = max(0, start - count)
+    return Page(rows, total, number, pages)

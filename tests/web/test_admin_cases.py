@@ -93,3 +93,41 @@ def test_my_cases_are_paged_open_first_then_newest_finished(app, client):
     # A page past the end shows the last page; a bad page number shows the first.
     assert "第 2 / 2 页" in client.get("/staff/cases?page=99").text
     assert "第 1 / 2 页" in client.get("/staff/cases?page=%C2%B2").text
+
+
+def test_my_cases_pages_cut_anywhere_keep_the_order(app, client, monkeypatch):
+    """Five a page, so the open cases fill two pages and end inside a third, where the
+    finished ones begin: every page, read in turn, gives the sort of the rows in Python, with
+    nobody else's case and no case twice. Cases the clerk only handles as agent are hers too."""
+    from kiosk import cases
+    from kiosk.models import Staff
+
+    monkeypatch.setattr(cases, "CASES_PER_PAGE", 5)
+    today = dt.date(2026, 12, 3)
+    wang = Staff.get(Staff.username == "wang")
+    made = []
+    for number in range(23):
+        case = add_case(f"SL-{number:03d}", today + dt.timedelta(days=(number * 5) % 17 - 8))
+        if number % 2:
+            Case.update(status="completed").where(Case.id == case.id).execute()
+            case.status = "completed"
+        made.append(case)
+    handled = accepted_case("SL-agent", "li", deadline=today, agent=wang)
+    made.append(handled)
+    accepted_case("SL-other", "li", deadline=today)  # li's alone: never on wang's list
+    expected = sorted(
+        made,
+        key=lambda c: (
+            (0, c.deadline.toordinal(), -c.id) if c.status in Case.OPEN_STATUSES else (1, 0, -c.id)
+        ),
+    )
+    assert sum(case.status in Case.OPEN_STATUSES for case in made) == 13  # ends in page 3
+    sign_in(client, "wang")
+    shown = []
+    for page in range(1, 6):
+        soup = BeautifulSoup(client.get(f"/staff/cases?page={page}").data, "html.parser")
+        numbers = [row["data-case"] for row in soup.select("tr[data-case]")]
+        assert len(numbers) == 5 if page < 5 else 4
+        assert f"共 24 件 · 第 {page} / 5 页" in soup.get_text()
+        shown += numbers
+    assert shown == [case.number for case in expected]
