@@ -43,6 +43,10 @@ def ensure_venv(requirements: str) -> None:
         if not venv_python().exists():
             print(f"Creating virtual environment in {VENV} …", flush=True)
             venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+        if os.name == "posix":
+            # Become the venv's interpreter (same process): a stop signal from systemd or a
+            # test reaches the server itself, never only a launcher that leaves it serving.
+            os.execv(venv_python(), [str(venv_python()), *sys.argv])
         child = subprocess.Popen([str(venv_python()), *sys.argv], cwd=os.getcwd())
         while True:
             try:
