@@ -34,7 +34,7 @@ from .db import is_postgres
 from .errors import N_, ValidationError
 from .models import Case, Hall, Rating, RatingFollowUp, Service, Staff, Ticket, Window
 from .ratings import GRADES_BY_SCALE, POOR_LEVEL, SATISFIED_LEVEL, score_of
-from .words import OPEN_CASE_STATUSES
+from .words import OPEN_CASE_STATUSES, FollowUpStatus, TicketStatus
 
 KINDS = ("day", "week", "month")
 GRADE_NAMES = {grade.code: grade.label for scale in GRADES_BY_SCALE.values() for grade in scale}
@@ -741,9 +741,9 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
     in_time = 0
     for rating in poor:
         follow = rating.ratingfollowup
-        on_time = follow.status == "done" and follow.done_on <= follow.deadline
+        on_time = follow.status == FollowUpStatus.DONE and follow.done_on <= follow.deadline
         in_time += on_time
-        late_open = follow.status == "open" and follow.deadline < today
+        late_open = follow.status == FollowUpStatus.OPEN and follow.deadline < today
         poor_rows.append(
             {
                 "day": rating.local_date.isoformat(),
@@ -752,10 +752,10 @@ def major_report(hall: Hall, period: Period, *, today: dt.date) -> Report:
                 "staff": names["staff"].get(rating.staff_id, ""),
                 "grade": GRADE_NAMES.get(rating.grade, rating.grade),
                 "deadline": follow.deadline.isoformat(),
-                "status": N_("已回访") if follow.status == "done" else N_("待回访"),
+                "status": N_("已回访") if follow.status == FollowUpStatus.DONE else N_("待回访"),
                 "on_time": N_("按时")
                 if on_time
-                else (N_("超期") if late_open or follow.status == "done" else ""),
+                else (N_("超期") if late_open or follow.status == FollowUpStatus.DONE else ""),
                 "outcome": follow.outcome,
             }
         )
@@ -938,14 +938,14 @@ def live_state(hall: Hall, *, now: dt.datetime | None = None) -> dict:
     )
     open_follow_ups = (
         RatingFollowUp.select()
-        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == "open"))
+        .where((RatingFollowUp.hall == hall) & (RatingFollowUp.status == FollowUpStatus.OPEN))
         .count()
     )
     late_follow_ups = (
         RatingFollowUp.select()
         .where(
             (RatingFollowUp.hall == hall)
-            & (RatingFollowUp.status == "open")
+            & (RatingFollowUp.status == FollowUpStatus.OPEN)
             & (RatingFollowUp.deadline < today)
         )
         .count()
@@ -994,7 +994,7 @@ def wait_alerts(hall: Hall, service_ids: list[int], *, now: dt.datetime | None =
         .where(
             (Ticket.hall == hall)
             & (Ticket.local_date == today)
-            & (Ticket.status == "waiting")
+            & (Ticket.status == TicketStatus.WAITING)
             & Ticket.service.in_(service_ids)
             & (Ticket.issued_at <= limit)
         )
