@@ -3,6 +3,7 @@ Chinese next to the field, changes nothing on error, and records what changed.""
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
 from support import csrf_token_of, error_of, form_of, sign_in
 
@@ -237,3 +238,27 @@ def test_migration_unescapes_guide_texts_stored_escaped(client):
         ).execute()
         _unescape_guide_texts(db)
         assert Service.get_by_id(service.id).summary == "A & B < C"
+
+
+@pytest.mark.parametrize(
+    ("path", "order_name"),
+    [("/admin/hall", "HALL_FIELDS"), ("/admin/services/{service}", "SERVICE_FIELDS")],
+)
+def test_errors_are_listed_in_the_order_the_fields_stand_on_the_page(client, path, order_name):
+    """admin_forms lists each form's fields in page order, so that all the errors of one
+    submit read top to bottom: every field of the form is there, in the page's order."""
+    from kiosk import admin_forms
+    from kiosk.models import Service
+
+    admin(client)
+    page = client.get(path.format(service=Service.select().first().id))
+    form = BeautifulSoup(page.data, "html.parser").select_one("form.admin-form")
+    named = [
+        element["name"]
+        for element in form.select("input[name], textarea[name], select[name]")
+        if element.get("type") not in ("hidden", "file", "checkbox", "submit")
+    ]
+    on_page = list(dict.fromkeys(named))
+    order = getattr(admin_forms, order_name)
+    assert [name for name in on_page if name in order] == order
+    assert [name for name in on_page if name not in order] == []
