@@ -264,9 +264,8 @@ def retire_window(
     now = now or clock.utcnow()
     _require_live(window, hall, N_("该窗口不属于本大厅"), N_("该窗口已停用"))
     with write_transaction():
-        targeted = Ticket.select().where(
-            (Ticket.target_window == window) & (Ticket.status == TicketStatus.WAITING)
-        )
+        sent_here = (Ticket.target_window == window) & (Ticket.status == TicketStatus.WAITING)
+        targeted = Ticket.select().where(sent_here)
         count = targeted.count()
         if count and waiting not in WAITING_ACTIONS:
             raise ValidationError(
@@ -291,7 +290,7 @@ def retire_window(
             # transfer event: the tickets stay in their own service's line).
             moved = (
                 Ticket.update(target_window=None, version=Ticket.version + 1)
-                .where(Ticket.id.in_([ticket.id for ticket in targeted]))
+                .where(sent_here)
                 .execute()
             )
         Window.update(retired_at=now, paused=True).where(Window.id == window.id).execute()

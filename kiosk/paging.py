@@ -17,10 +17,7 @@ class Page:
 def paginate(query, requested: int, per_page: int) -> Page:
     """The `requested` page of a peewee query (a page past the end is the last one, one before
     the first is the first), with the count of the whole list."""
-    total = query.count()
-    pages = max(1, -(-total // per_page))
-    number = min(max(requested, 1), pages)
-    return Page(list(query.paginate(number, per_page)), total, number, pages)
+    return paginate_chain([query], requested, per_page)
 
 
 def paginate_chain(queries: list, requested: int, per_page: int) -> Page:
