@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from . import audit
 from .db import db, write_transaction
-from .errors import N_, LineProblems, ValidationError
+from .errors import N_, LineProblems, ValidationError, add_line_problem
 from .limits import has_control_characters
 from .models import CalendarDay, Hall
 
@@ -164,36 +164,33 @@ def parse_csv(text: str) -> list[tuple[dt.date, str, str]]:
         if line_number == 1 and record[0].strip().lower() in ("date", "日期"):
             continue
         if len(record) < 2:
-            problems.append((line_number, N_("第 %(line)s 行：需要“日期,类型”两列"), {}))
+            add_line_problem(problems, line_number, N_("第 %(line)s 行：需要“日期,类型”两列"))
             continue
         try:
             day = dt.date.fromisoformat(record[0].strip())
         except ValueError:
-            problems.append(
-                (
-                    line_number,
-                    N_("第 %(line)s 行：日期“%(value)s”应为 2026-10-01 这样的格式"),
-                    {"value": record[0].strip()},
-                )
+            add_line_problem(
+                problems,
+                line_number,
+                N_("第 %(line)s 行：日期“%(value)s”应为 2026-10-01 这样的格式"),
+                value=record[0].strip(),
             )
             day = None
         kind = _KIND_WORDS.get(record[1].strip().lower())
         if kind is None:
-            problems.append(
-                (
-                    line_number,
-                    N_("第 %(line)s 行：类型“%(value)s”应为 holiday/休 或 workday/班"),
-                    {"value": record[1].strip()},
-                )
+            add_line_problem(
+                problems,
+                line_number,
+                N_("第 %(line)s 行：类型“%(value)s”应为 holiday/休 或 workday/班"),
+                value=record[1].strip(),
             )
         name = record[2].strip() if len(record) > 2 else ""
         if len(name) > MAX_DAY_NAME or has_control_characters(name):
-            problems.append(
-                (
-                    line_number,
-                    N_("第 %(line)s 行：名称过长（最多 %(count)s 字）或含有控制字符"),
-                    {"count": MAX_DAY_NAME},
-                )
+            add_line_problem(
+                problems,
+                line_number,
+                N_("第 %(line)s 行：名称过长（最多 %(count)s 字）或含有控制字符"),
+                count=MAX_DAY_NAME,
             )
         if day is not None and kind is not None:
             rows.append((day, kind, name))

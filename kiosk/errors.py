@@ -52,6 +52,11 @@ class LineProblems(ValidationError):
         ]
 
 
+def add_line_problem(problems: list, line: int, message: str, **params: object) -> None:
+    """Keep a bad line's problem for `LineProblems`: every line is read, then all are shown."""
+    problems.append((line, message, params))
+
+
 class FieldProblems(ValidationError):
     """Every bad field of a form at once, each a ValidationError naming its field: nothing was
     saved. Views show each message beside its field, so an admin fixes the form in one go."""

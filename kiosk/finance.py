@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import audit
 from .db import write_transaction
-from .errors import N_, LineProblems, ValidationError
+from .errors import N_, LineProblems, ValidationError, add_line_problem
 from .limits import has_control_characters
 from .models import FinanceEntry, Hall, Staff
 
@@ -180,11 +180,6 @@ def _split_amount(cells: list[str], amount_at: int) -> tuple[str, str] | None:
     return None
 
 
-def _bad(problems: list, line: int, message: str, **params: object) -> None:
-    """Keep a bad line's problem (see LineProblems): every line is read, then all are shown."""
-    problems.append((line, message, params))
-
-
 def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
     if not MONTH.match(month or ""):
         raise ValidationError(N_("月份应写成 2026-11 这样的格式"), field="month")
@@ -221,7 +216,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
         used = len(_trim(cells))
         if used > width or (len(cells) > header_cells and used > needed):
             # Never shift cells: an unquoted "1,200.00" splits a row into one cell too many.
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_(
@@ -234,7 +229,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
             continue
         split = _split_amount(cells, positions["amount"]) if is_csv else None
         if split:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_(
@@ -258,7 +253,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
                     )
                 )
             except InvalidOperation:
-                _bad(
+                add_line_problem(
                     problems,
                     line,
                     N_("第 %(line)s 行：合计金额“%(value)s”不是数字"),
@@ -266,7 +261,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
                 )
             continue
         if is_csv and len(cells_read) < needed:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_("第 %(line)s 行：只有 %(cells)s 个单元格，表头有 %(width)s 列"),
@@ -277,7 +272,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
         try:
             day = dt.date.fromisoformat(value["day"].replace("/", "-")[:10])
         except ValueError:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_("第 %(line)s 行：日期“%(value)s”应为 2026-11-05"),
@@ -285,7 +280,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
             )
             continue
         if day.strftime("%Y-%m") != month:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_("第 %(line)s 行：日期 %(value)s 不属于 %(month)s"),
@@ -294,7 +289,7 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
             )
         direction = DIRECTIONS.get(value["direction"].lower())
         if direction is None:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_("第 %(line)s 行：收支应为“收入”或“支出”，不是“%(value)s”"),
@@ -303,30 +298,30 @@ def parse_file(filename: str, data: bytes, month: str) -> list[Row]:
         try:
             amount = parse_amount(value["amount"])
             if amount <= 0:
-                _bad(problems, line, N_("第 %(line)s 行：金额应大于零"))
+                add_line_problem(problems, line, N_("第 %(line)s 行：金额应大于零"))
             elif amount > MAX_AMOUNT:
-                _bad(
+                add_line_problem(
                     problems,
                     line,
                     N_("第 %(line)s 行：金额超出范围（最多 %(max)s）"),
                     max=MAX_AMOUNT,
                 )
             elif amount != amount.quantize(CENT):
-                _bad(problems, line, N_("第 %(line)s 行：金额最多两位小数"))
+                add_line_problem(problems, line, N_("第 %(line)s 行：金额最多两位小数"))
         except InvalidOperation:
             amount = Decimal(0)
-            _bad(
+            add_line_problem(
                 problems, line, N_("第 %(line)s 行：金额“%(value)s”不是数字"), value=value["amount"]
             )
         if not value["item"]:
-            _bad(problems, line, N_("第 %(line)s 行：缺少事项"))
+            add_line_problem(problems, line, N_("第 %(line)s 行：缺少事项"))
         if any(has_control_characters(text) for text in value.values()):
-            _bad(problems, line, N_("第 %(line)s 行：含有不可见的控制字符"))
+            add_line_problem(problems, line, N_("第 %(line)s 行：含有不可见的控制字符"))
         voucher = value["voucher"]
         if not voucher:
-            _bad(problems, line, N_("第 %(line)s 行：缺少凭证号"))
+            add_line_problem(problems, line, N_("第 %(line)s 行：缺少凭证号"))
         elif voucher in vouchers:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_("第 %(line)s 行：凭证号 %(value)s 与第 %(other)s 行重复"),
@@ -370,7 +365,7 @@ def _check_totals(
         else:
             expected = [income + expense, income - expense]
         if amount not in expected:
-            _bad(
+            add_line_problem(
                 problems,
                 line,
                 N_("第 %(line)s 行：合计 %(value)s 与明细之和 %(sum)s 不符"),
