@@ -16,7 +16,17 @@ import secrets
 from . import audit, calendar, clock
 from .errors import N_, ValidationError
 from .limits import PHONE_NUMBER, check_text, parse_id
-from .models import Case, CaseCounter, CaseEvent, Hall, RequiredMaterial, Service, Staff, Ticket
+from .models import (
+    CASE_IS_OPEN,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    Hall,
+    RequiredMaterial,
+    Service,
+    Staff,
+    Ticket,
+)
 from .paging import Page, paginate, paginate_chain
 from .words import CaseStatus
 
@@ -559,11 +569,7 @@ def open_cases_of(staff: Staff, limit: int | None = None) -> list[Case]:
     """The agent's open cases, nearest deadline first (`limit`: the console shows a few)."""
     query = (
         Case.select()
-        .where(
-            (Case.hall == staff.hall_id)
-            & (Case.agent == staff)
-            & Case.status.in_(Case.OPEN_STATUSES)
-        )
+        .where((Case.hall == staff.hall_id) & (Case.agent == staff) & CASE_IS_OPEN)
         .order_by(Case.deadline, Case.id)
     )
     return list(query.limit(limit) if limit else query)
@@ -574,6 +580,9 @@ def history(case: Case) -> list[CaseEvent]:
 
 
 CASES_PER_PAGE = 50
+# The lists that grow with the years (all the hall's cases, a clerk's finished ones) are counted
+# this far at most on a page (20 pages), and further only as far as a later page needs.
+CASES_COUNTED_UPTO = 1000
 
 
 def list_cases(hall: Hall, today: dt.date, *, show: str = "open", page: int = 1) -> Page:
@@ -590,12 +599,11 @@ def list_cases(hall: Hall, today: dt.date, *, show: str = "open", page: int = 1)
     )
     if show == "open":
         overdue_first = SqlCase(None, [(Case.deadline < today, 0)], 1)
-        query = query.where(Case.status.in_(Case.OPEN_STATUSES)).order_by(
-            overdue_first, Case.deadline, Case.id
-        )
-    else:
-        query = query.order_by(Case.id.desc())
-    return paginate(query, page, CASES_PER_PAGE)
+        query = query.where(CASE_IS_OPEN).order_by(overdue_first, Case.deadline, Case.id)
+        return paginate(query, page, CASES_PER_PAGE)
+    return paginate(
+        query.order_by(Case.id.desc()), page, CASES_PER_PAGE, count_upto=CASES_COUNTED_UPTO
+    )
 
 
 def is_overdue(case: Case, today: dt.date) -> bool:
@@ -606,19 +614,20 @@ def is_overdue(case: Case, today: dt.date) -> bool:
 def cases_of(hall: Hall, staff: Staff, page: int = 1) -> Page:
     """One page of the cases a staff member owns (首问), accepted or handles (我的受理件): open
     ones first, nearest deadline first, then the finished ones newest first. A year of a busy
-    window's cases is never loaded or sorted at once: the open ones come through the (hall,
-    status, deadline) index, the finished ones in id order."""
+    window's cases is never loaded, sorted or counted at once: the open ones come through the
+    partial index of open cases, the finished ones in id order, counted as far as the page
+    needs (`CASES_COUNTED_UPTO`)."""
     mine = (Case.hall == hall) & (
         (Case.first_responsible == staff) | (Case.accepted_by == staff) | (Case.agent == staff)
     )
-    is_open = Case.status.in_(Case.OPEN_STATUSES)
     return paginate_chain(
         [
-            Case.select().where(mine & is_open).order_by(Case.deadline, Case.id.desc()),
-            Case.select().where(mine & ~is_open).order_by(Case.id.desc()),
+            Case.select().where(mine & CASE_IS_OPEN).order_by(Case.deadline, Case.id.desc()),
+            Case.select().where(mine & ~CASE_IS_OPEN).order_by(Case.id.desc()),
         ],
         page,
         CASES_PER_PAGE,
+        count_upto=CASES_COUNTED_UPTO,
     )
 
 

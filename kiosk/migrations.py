@@ -365,6 +365,20 @@ def _migration_19_day_figures(database: Database) -> None:
     database.create_tables([ReportDay, DayFigure], safe=True)
 
 
+def _migration_20_open_cases_and_closed_follow_ups(database: Database) -> None:
+    """Issue 17, a year in: the open cases of the hall (the admin list, 我的受理件, the
+    console's 我的在办) from a partial index holding only them, by deadline; and the closed
+    follow-ups newest first through (hall, status, done_at) instead of sorting all of them."""
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "case_open_by_deadline" ON "case" ("hall_id", "deadline") '
+        "WHERE status IN ('accepted', 'in_progress')"
+    )
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "rating_follow_up_hall_id_status_done_at" '
+        'ON "rating_follow_up" ("hall_id", "status", "done_at")'
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (
         1,
@@ -427,6 +441,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         19,
         "report_day and day_figure: the reports' figures of finished days",
         _migration_19_day_figures,
+    ),
+    (
+        20,
+        "case: partial index of the open ones; rating_follow_up: (hall, status, done_at)",
+        _migration_20_open_cases_and_closed_follow_ups,
     ),
 ]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import calendar
 from .errors import N_
-from .models import Case, Hall, Service, Staff
+from .models import CASE_IS_OPEN, Case, Hall, Service, Staff
 from .words import CaseStatus
 
 KIND_LABELS = {
@@ -49,20 +49,25 @@ def board(hall: Hall, today: dt.date) -> dict:
         Case.select()
         .where(
             (Case.hall == hall)
-            & Case.status.in_(Case.OPEN_STATUSES)
+            & CASE_IS_OPEN
             & Case.deadline.is_null(False)
             & (Case.deadline <= horizon)
         )
         .order_by(Case.deadline, Case.id)
     )
-    for case in query:
+    found = list(query)
+    # One read of the calendar for every case's days left (not one per case).
+    between = calendar.working_days_counter(
+        hall, min([today, *(case.deadline for case in found)]), max(today, horizon)
+    )
+    for case in found:
         rows.append(
             Row(
                 case=case,
                 agent=staff.get(case.agent_id, ""),
                 service=services.get(case.service_id, "") or KIND_LABELS.get(case.kind, ""),
                 overdue=case.deadline < today,
-                days_left=calendar.working_days_between(hall, today, case.deadline),
+                days_left=between(today, case.deadline),
             )
         )
     return {
@@ -97,15 +102,19 @@ def monthly_overdue(hall: Hall, month: str, today: dt.date) -> list[dict]:
     )
     from . import clock
 
+    late_cases = []
     for case in query:
         finished = clock.local_date(case.completed_at, hall.timezone) if case.completed_at else None
         if finished is not None:
             late = finished > case.deadline
         else:
             late = case.status in Case.OPEN_STATUSES and case.deadline < today
-        if not late:
-            continue
-        end = finished or today
+        if late:
+            late_cases.append((case, finished))
+    # One read of the calendar for every case's days over (not one per case).
+    ends = [finished or today for _case, finished in late_cases]
+    between = calendar.working_days_counter(hall, first, max([last, today, *ends]))
+    for (case, finished), end in zip(late_cases, ends, strict=True):
         result.append(
             {
                 "case": case,
@@ -113,7 +122,7 @@ def monthly_overdue(hall: Hall, month: str, today: dt.date) -> list[dict]:
                 "agent": staff.get(case.agent_id, ""),
                 "service": services.get(case.service_id, ""),
                 "finished": finished,
-                "days_over": calendar.working_days_between(hall, case.deadline, end),
+                "days_over": between(case.deadline, end),
             }
         )
     return result

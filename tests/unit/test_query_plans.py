@@ -215,3 +215,73 @@ def test_stored_report_days_are_read_through_their_index(seeded):
         else:
             details = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
             assert any("day_figure_hall_id_measure_local_date" in d for d in details), details
+
+
+def test_open_cases_and_closed_follow_ups_are_read_through_their_indexes(seeded):
+    """Issue 17, a year in: the open cases are a few hundred of tens of thousands. ANALYZE sees
+    two statuses spread evenly, and the planner read every case of the hall (the admin list's
+    count, 我的受理件) or of the agent (the console) to find them; now they come from the
+    partial index of open cases (written as the same literal condition), and the closed
+    follow-ups newest first from (hall, status, done_at) without sorting them all."""
+    from kiosk import cases, ratings, supervision
+    from kiosk.models import Case, Rating, RatingFollowUp
+
+    hall = seeded
+    clerk = Staff.get(Staff.username == "wang")
+    day = NOW.date()
+    Case.insert_many(
+        [
+            {
+                "hall": hall,
+                "number": f"SL-{n}",
+                "tracking_code": f"plan-{n}",
+                "agent": clerk,
+                "accepted_by": clerk,
+                "deadline": day + dt.timedelta(days=n % 30 - 20),
+                "status": "in_progress" if n % 50 == 0 else "completed",
+            }  # fmt: skip
+            for n in range(2000)
+        ]
+    ).execute()
+    for n in range(200):
+        rating = Rating.create(hall=hall, window=1, staff=clerk, score=2, level=1,
+                               grade="very_dissatisfied", scale="national",
+                               local_date=day)  # fmt: skip
+        RatingFollowUp.create(hall=hall, rating=rating, local_date=day, deadline=day,
+                              status="done", outcome="已回访", done_on=day,
+                              done_at=NOW + dt.timedelta(minutes=n))  # fmt: skip
+    db.execute_sql("ANALYZE")
+    statements: list = []
+    record(statements, cases.list_cases, hall, day)
+    record(statements, cases.cases_of, hall, clerk)
+    record(statements, cases.open_cases_of, clerk, 5)
+    record(statements, supervision.board, hall, day)
+    opened = [  # the finished part of 我的受理件 (NOT open) is read newest first, counted to 1,000
+        (sql, params)
+        for sql, params in statements
+        if "'in_progress')" in sql and 'NOT ("t1"."status"' not in sql
+    ]
+    assert len(opened) >= 5  # the list, its count, mine (count, page), the console, supervision
+    done: list = []
+    record(done, ratings.done_follow_ups, hall)
+    assert len(done) == 1
+    if is_postgres():
+        db.execute_sql("SET enable_seqscan = off")
+        try:
+            for sql, params in opened + done:
+                plan = "\n".join(line for (line,) in db.execute_sql("EXPLAIN " + sql, params))
+                assert not re.search(r'Seq Scan on "?(case|rating_follow_up)\b', plan), plan
+        finally:
+            db.execute_sql("SET enable_seqscan = on")
+        return
+    for sql, params in opened:
+        details = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+        open_only = (
+            "case_open_by_deadline",
+            "case_hall_id_status_deadline (hall_id=? AND status=?)",
+        )
+        assert any(index in detail for detail in details for index in open_only), (details, sql)
+        assert not any(re.match(r"SCAN (TABLE )?t1\b", detail) for detail in details), details
+    details = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + done[0][0], done[0][1])]
+    assert any("status_done_at" in detail for detail in details), details
+    assert not any(SORT.search(detail) for detail in details), details

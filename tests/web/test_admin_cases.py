@@ -131,3 +131,47 @@ def test_my_cases_pages_cut_anywhere_keep_the_order(app, client, monkeypatch):
         assert f"共 24 件 · 第 {page} / 5 页" in soup.get_text()
         shown += numbers
     assert shown == [case.number for case in expected]
+
+
+def test_my_finished_cases_are_counted_only_as_far_as_the_page_needs(app, client, monkeypatch):
+    """Issue 17: a clerk's finished cases only grow with the years, and counting a year of them
+    cost more than the page. Counted up to 10 here (1,000 in the hall): the first pages say
+    "10 以上" and still lead on, each next page is counted as far as it needs, every case comes
+    once in the same order as the exact count gives, and the last page is exact again."""
+    from kiosk import cases
+    from kiosk.models import Staff
+
+    monkeypatch.setattr(cases, "CASES_PER_PAGE", 5)
+    monkeypatch.setattr(cases, "CASES_COUNTED_UPTO", 10)
+    today = dt.date(2026, 12, 3)
+    wang = Staff.get(Staff.username == "wang")
+    made = []
+    for number in range(23):
+        case = add_case(f"SL-{number:03d}", today + dt.timedelta(days=number % 7 - 3))
+        if number % 3:
+            Case.update(status="completed").where(Case.id == case.id).execute()
+            case.status = "completed"
+        made.append(case)
+    made.append(accepted_case("SL-agent", "li", deadline=today, agent=wang))
+    expected = sorted(
+        made,
+        key=lambda c: (
+            (0, c.deadline.toordinal(), -c.id) if c.status in Case.OPEN_STATUSES else (1, 0, -c.id)
+        ),
+    )
+    sign_in(client, "wang")
+    shown, path = [], "/staff/cases"
+    said = {1: "共 10 件以上 · 第 1 页", 2: "共 10 件以上 · 第 2 页", 3: "共 15 件以上 · 第 3 页",
+            4: "共 20 件以上 · 第 4 页", 5: "共 24 件 · 第 5 / 5 页"}  # fmt: skip
+    for page in range(1, 6):
+        soup = BeautifulSoup(client.get(path).data, "html.parser")
+        assert said[page] in soup.get_text()
+        shown += [row["data-case"] for row in soup.select("tr[data-case]")]
+        following = soup.select_one("#next-page")
+        if page < 5:
+            path = following["href"]  # the page's own link leads on past the count
+        else:
+            assert following is None
+    assert shown == [case.number for case in expected]
+    last = BeautifulSoup(client.get("/staff/cases?page=99").data, "html.parser")
+    assert "共 24 件 · 第 5 / 5 页" in last.get_text()  # past the end: the last page, exact

@@ -222,7 +222,14 @@ def poor_ratings_and_cases(count: int) -> None:
         )  # fmt: skip
 
 
-LISTS = ["/admin/follow-ups", "/admin/cases", "/admin/cases?show=all", "/staff/cases"]
+LISTS = [
+    "/admin/follow-ups",
+    "/admin/cases",
+    "/admin/cases?show=all",
+    "/staff/cases",
+    "/admin/supervision",
+    "/admin/supervision/overdue?month=2026-11",
+]
 
 
 @pytest.mark.parametrize("path", LISTS)
