@@ -11,9 +11,12 @@ kept apart), and the audit chain is re-hashed so it verifies. Seeded and reprodu
 defaults (the working days of 365 calendar days, 1,900 tickets each) about 500,000 tickets
 with their events and print jobs, in a few minutes.
 
-Measuring: the real server (scripts/run.py) serves the demo database and then the year
-database; each page and action is requested 20 times and p50/p99 printed side by side with
-the ratio, and the server's RSS after. Nothing is asserted: the numbers are for the README.
+Measuring: the real server (scripts/run.py) serves the demo database, then the same hall
+built for its first 70 days (its reports of last month and the month before read full
+periods, as a year in), then the year database; each page and action is requested 20 times
+and p50/p99 printed side by side with the ratios (the year against day one, and against 70
+days: what age alone costs), and the server's RSS after. Nothing is asserted: the numbers are
+for the README.
 """
 
 from __future__ import annotations
@@ -229,6 +232,11 @@ def rechain_audit() -> int:
     return count
 
 
+# The same hall after its first two months: the reports of last month and the month before
+# read full periods there too, so the year's column against it shows what age alone costs.
+MONTHS_DAYS = 70
+
+
 def build_year(path: Path, days: int, per_day: int) -> dict:
     from bench import prepare_database
 
@@ -291,7 +299,9 @@ def measure(db_path: Path, passwords: dict[str, str]) -> dict[str, tuple[float, 
         week = (today - dt.timedelta(days=7)).isoformat()
         month = (today.replace(day=1) - dt.timedelta(days=1)).isoformat()
         monthly = f"/admin/reports/period?kind=month&date={month}"
-        listed = ["/admin", "/admin/audit", "/admin/cases", "/admin/printers", "/admin/follow-ups"]
+        listed = ["/admin", "/admin/audit", "/admin/cases", "/admin/printers",
+                  "/admin/follow-ups", "/admin/supervision",
+                  f"/admin/supervision/overdue?month={month[:7]}"]  # fmt: skip
         pages = [(f"GET {path}", admin, path, None) for path in listed] + [
             ("ticket page", kiosk, f"/tickets/{code}", None),
             ("its print state", kiosk, f"/tickets/{code}/print", htmx),
@@ -393,39 +403,51 @@ def year(days: int = 365, per_day: int = 1900) -> int:
         passwords = prepare_database(demo)
         import os
 
-        kept = os.environ.get("HALL_YEAR_DB")  # reuse a year database built before
-        year_db = Path(kept) if kept else Path(tmp) / "year.sqlite3"
-        if kept and year_db.exists():
-            built = {"tickets": 0, "audit": 0, "ratings": 0, "cases": 0, "played_s": 0,
-                     "built_s": 0,
-                     "size_mb": year_db.stat().st_size / 1e6}  # fmt: skip
-        else:
-            built = build_year(year_db, days, per_day)
-        print(
-            f"year database: {built['tickets']:,} tickets, {built['audit']:,} audit entries, "
-            f"{built['ratings']:,} ratings, {built['cases']:,} cases, "
-            f"{built['size_mb']:,.0f} MB; one day played in {built['played_s']:.0f} s, "
-            f"built in {built['built_s']:.0f} s"
-        )
-        stored, seconds = store_report_days(year_db)
-        print(f"report figures of {stored} past days stored in {seconds:.1f} s")
+        kept = os.environ.get("HALL_YEAR_DB")  # reuse the databases built before
+        built_dbs = {}
+        for label, length in (("year", days), ("months", MONTHS_DAYS)):
+            path = Path(tmp) / f"{label}.sqlite3"
+            if kept:
+                path = Path(kept) if label == "year" else Path(f"{kept}-{length}days")
+            if kept and path.exists():
+                built = {"tickets": 0, "audit": 0, "ratings": 0, "cases": 0, "played_s": 0,
+                         "built_s": 0, "size_mb": path.stat().st_size / 1e6}  # fmt: skip
+            else:
+                built = build_year(path, length, per_day)
+            print(
+                f"{length} days' database: {built['tickets']:,} tickets, "
+                f"{built['audit']:,} audit entries, {built['ratings']:,} ratings, "
+                f"{built['cases']:,} cases, {built['size_mb']:,.0f} MB; one day played in "
+                f"{built['played_s']:.0f} s, built in {built['built_s']:.0f} s"
+            )
+            stored, seconds = store_report_days(path)
+            print(f"report figures of {stored} past days stored in {seconds:.1f} s")
+            built_dbs[label] = path
         store_report_days(demo)
         init_database(str(demo))
         day_one = measure(demo, passwords)
-        init_database(str(year_db))
-        a_year = measure(year_db, {u: f"bench-{u}-pass" for u in passwords})
+        bench_passwords = {u: f"bench-{u}-pass" for u in passwords}
+        init_database(str(built_dbs["months"]))
+        months_in = measure(built_dbs["months"], bench_passwords)
+        init_database(str(built_dbs["year"]))
+        a_year = measure(built_dbs["year"], bench_passwords)
     from bench import cpu_reference
 
     print(f"CPU reference {cpu_reference():.0f} ms (10M additions; lower is a faster machine)")
-    print("| page / action | day one p50 / p99 | a year in p50 / p99 | ratio (p50) |")
-    print("|---|---|---|---|")
+    print(f"| page / action | day one p50 / p99 | {MONTHS_DAYS} days in p50 / p99 | "
+          "a year in p50 / p99 | year / day one (p50) | "
+          f"year / {MONTHS_DAYS} days (p50) |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    nan = (float("nan"), float("nan"))
     for label, (p50, p99) in day_one.items():
-        y50, y99 = a_year.get(label, (float("nan"), float("nan")))
+        m50, m99 = months_in.get(label, nan)
+        y50, y99 = a_year.get(label, nan)
         if label.startswith("server RSS"):
-            print(f"| {label} | {p50:.0f} | {y50:.0f} | |")
+            print(f"| {label} | {p50:.0f} | {m50:.0f} | {y50:.0f} | | |")
             continue
-        print(f"| {label} | {p50:.0f} / {p99:.0f} ms | {y50:.0f} / {y99:.0f} ms | "
-              f"{y50 / p50 if p50 else float('nan'):.1f}× |")  # fmt: skip
+        print(f"| {label} | {p50:.0f} / {p99:.0f} ms | {m50:.0f} / {m99:.0f} ms | "
+              f"{y50:.0f} / {y99:.0f} ms | {y50 / p50 if p50 else float('nan'):.1f}× | "
+              f"{y50 / m50 if m50 else float('nan'):.1f}× |")  # fmt: skip
     return 0
 
 
