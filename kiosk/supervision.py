@@ -11,7 +11,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from . import calendar
+from . import calendar, cases, clock
 from .errors import N_
 from .models import CASE_IS_OPEN, Case, Hall, Service, Staff
 from .words import CaseStatus
@@ -100,15 +100,13 @@ def monthly_overdue(hall: Hall, month: str, today: dt.date) -> list[dict]:
         )
         .order_by(Case.deadline, Case.id)
     )
-    from . import clock
-
     late_cases = []
     for case in query:
         finished = clock.local_date(case.completed_at, hall.timezone) if case.completed_at else None
         if finished is not None:
             late = finished > case.deadline
         else:
-            late = case.status in Case.OPEN_STATUSES and case.deadline < today
+            late = cases.is_overdue(case, today)
         if late:
             late_cases.append((case, finished))
     # One read of the calendar for every case's days over (not one per case).
