@@ -20,7 +20,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +32,23 @@ def domains() -> list[str]:
     return sorted({po.stem for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po")})
 
 
+def messages(catalog: Catalog) -> dict:
+    """What a catalog translates: {message id: its English}, untranslated ones left out."""
+    return {m.id: m.string for m in catalog if m.id and m.string}
+
+
 def compile_all() -> list[Path]:
+    """Write the .mo of each .po whose translations changed. A .mo written again carries the
+    time of writing in its header, so rewriting an unchanged one only made a binary diff."""
     written = []
     for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=po_path.parent.parent.name)
         mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists():
+            with mo_path.open("rb") as handle:
+                if messages(read_mo(handle)) == messages(catalog):
+                    continue
         with mo_path.open("wb") as handle:
             write_mo(handle, catalog)
         written.append(mo_path)
@@ -116,8 +127,11 @@ def main(argv: list[str]) -> int:
         print(f"{len(added)} new message(s); write their English, then: i18n.py compile")
         return 0
     if command == "compile":
-        for path in compile_all():
+        written = compile_all()
+        for path in written:
             print("wrote", path.relative_to(ROOT))
+        if not written:
+            print("every .mo is up to date")
         return 0
     if command == "missing":
         missing = missing_english()
